@@ -1,0 +1,213 @@
+/* The lock: a binary semaphore in one 32-bit word, over the wait layer.
+ *
+ * No owner is stored: any thread may release a held lock.
+ *
+ * Bits of the word:
+ *   LOCKED   1   held
+ *   SLEEPERS 2   threads may be asleep in thread__wait: release must wake one
+ *   HANDOFF  4   the holder released it directly to a thread that has slept;
+ *                the first such thread to see this bit claims it.  The lock
+ *                stays held (LOCKED) throughout, so no newcomer can barge in.
+ *   HUNGRY   8.. a count (bits 3-31) of waiters that have waited longer than
+ *                FAIR_NS and lost the race after a wake-up.  While it is
+ *                nonzero, release hands off instead of freeing.
+ *
+ * Transitions (actor: operation, order, pairs with):
+ *   0 -> LOCKED            acquire fast path: CAS, acquire; pairs with the
+ *                          release CAS that freed the word.
+ *   w -> w|LOCKED          acquire slow path, word not LOCKED nor HANDOFF:
+ *                          CAS, acquire; same pairing.  A thread that has
+ *                          slept also sets SLEEPERS: other sleepers may exist
+ *                          and their flag was cleared by the release that
+ *                          woke us.
+ *   w -> w|SLEEPERS(+HUNGRY) waiter about to sleep: CAS, relaxed; the wait
+ *                          rechecks the word, and release reads it with its
+ *                          own CAS, so no ordering is needed.
+ *   LOCKED|.. -> ..        release, no HUNGRY: CAS, release (clears LOCKED
+ *                          and SLEEPERS); pairs with the acquiring CASes.
+ *                          Wakes one if SLEEPERS was set.
+ *   LOCKED|.. -> +HANDOFF  release, HUNGRY nonzero: CAS, release; pairs with
+ *                          the claim.  Always wakes one.
+ *   HANDOFF -> LOCKED|SLEEPERS  claim by a thread that has slept: CAS,
+ *                          acquire.  A hungry claimant also drops its count.
+ *   LOCKED|HANDOFF -> HANDOFF   release before the claim (legal: the lock is
+ *                          held on the claimant's behalf): CAS, release.  The
+ *                          claimant then finds LOCKED clear: it acquired the
+ *                          lock and it was already released, so it returns 1,
+ *                          leaves the word free and wakes one sleeper.
+ *   w -> w-HUNGRY          a hungry waiter gives up (timeout, signal): CAS,
+ *                          relaxed; never while HANDOFF is set (it claims).
+ *   Releasing a word without LOCKED returns THREAD_ENOTLOCKED, untouched.
+ *
+ * Why HANDOFF only goes to sleepers, and only while someone is hungry: a
+ * plain release lets a running thread barge in ahead of woken sleepers, which
+ * is what makes a contended lock fast (no convoy through the scheduler), but
+ * a sleeper could lose every race forever.  A waiter that waited FAIR_NS and
+ * still lost counts itself hungry; releases then go to sleepers in the wait
+ * layer's queue order until the hungry waiters are served, and then barging
+ * resumes.  HANDOFF implies HUNGRY was nonzero, and a hungry waiter never
+ * leaves while HANDOFF is set, so a hand-off is always claimed. */
+#include "thread_impl.h"
+
+#include <stdlib.h>
+
+#define LK_LOCKED 1u
+#define LK_SLEEPERS 2u
+#define LK_HANDOFF 4u
+#define LK_HUNGRY 8u
+
+#define SPIN_LIMIT 100
+#define FAIR_NS 1000000 /* 1 ms */
+
+/* Free for a thread that has not slept: neither held nor being handed off. */
+static int is_free(uint32_t w)
+{
+	return (w & (LK_LOCKED | LK_HANDOFF)) == 0;
+}
+
+static int try_acquire(thread_lock *lk)
+{
+	uint32_t w = atomic_load_relaxed(&lk->word_);
+	while (is_free(w)) {
+		/* w -> w|LOCKED; acquire pairs with the release that freed it. */
+		if (atomic_cas_acquire(&lk->word_, &w, w | LK_LOCKED))
+			return 1;
+	}
+	return 0;
+}
+
+static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
+                                        unsigned flags)
+{
+	uint32_t w;
+	uint32_t hungry = 0; /* LK_HUNGRY once we count ourselves in the word */
+	int slept = 0, stop = 0;
+	int64_t since = 0, now;
+
+	/* A short spin: a holder on another core usually releases within it. */
+	for (int i = 0; i < SPIN_LIMIT; i++) {
+		if (try_acquire(lk))
+			return 1;
+		cpu_relax();
+	}
+	for (;;) {
+		w = atomic_load_relaxed(&lk->word_);
+		if ((w & LK_HANDOFF) && slept) {
+			/* Claim the hand-off; acquire pairs with the handing release. */
+			uint32_t next = (w & ~LK_HANDOFF) - hungry;
+			if (w & LK_LOCKED)
+				next |= LK_SLEEPERS;
+			if (!atomic_cas_acquire(&lk->word_, &w, next))
+				continue;
+			/* Released before we claimed it: nobody woke the others. */
+			if (!(w & LK_LOCKED) && (w & LK_SLEEPERS))
+				thread__wake_one(&lk->word_);
+			return 1;
+		}
+		if (is_free(w)) {
+			uint32_t next = (w | LK_LOCKED | (slept ? LK_SLEEPERS : 0)) - hungry;
+			if (atomic_cas_acquire(&lk->word_, &w, next))
+				return 1;
+			continue;
+		}
+		now = (deadline >= 0 || slept) ? thread__monotonic_ns() : 0;
+		if (stop || (deadline >= 0 && now >= deadline)) {
+			/* Leave the hungry count; the CAS fails if a hand-off arrived. */
+			if (hungry && !atomic_cas_relaxed(&lk->word_, &w, w - hungry))
+				continue;
+			return stop ? stop : 0;
+		}
+		uint32_t next = w | LK_SLEEPERS;
+		if (!slept)
+			since = thread__monotonic_ns();
+		else if (!hungry && now - since >= FAIR_NS)
+			next += LK_HUNGRY; /* woken, lost the race, waited too long */
+		if (next != w) {
+			if (!atomic_cas_relaxed(&lk->word_, &w, next))
+				continue;
+			hungry |= (next - w) & LK_HUNGRY;
+		}
+		int rc = thread__wait(&lk->word_, next, deadline);
+		slept = 1;
+		if (rc == THREAD_EINTR && (flags & THREAD_INTERRUPTIBLE))
+			stop = THREAD_EINTR;
+	}
+}
+
+int thread_lock_acquire(thread_lock *lk, int waitflag)
+{
+	uint32_t w = 0;
+	if (!lk)
+		return THREAD_EINVAL;
+	if (!waitflag)
+		return try_acquire(lk);
+	/* 0 -> LOCKED; acquire pairs with the release that freed the word. */
+	if (atomic_cas_acquire(&lk->word_, &w, LK_LOCKED))
+		return 1;
+	return acquire_slow(lk, -1, 0);
+}
+
+int thread_lock_acquire_timed(thread_lock *lk, int64_t timeout_ns,
+                              unsigned flags)
+{
+	uint32_t w = 0;
+	if (!lk || (flags & ~THREAD_INTERRUPTIBLE))
+		return THREAD_EINVAL;
+	if (timeout_ns == 0)
+		return try_acquire(lk);
+	if (atomic_cas_acquire(&lk->word_, &w, LK_LOCKED))
+		return 1;
+	return acquire_slow(lk, timeout_ns < 0 ? -1 : thread__deadline_after(timeout_ns),
+	                    flags);
+}
+
+static THREAD_NOINLINE int release_slow(thread_lock *lk, uint32_t w)
+{
+	uint32_t next;
+	for (;;) {
+		if (!(w & LK_LOCKED))
+			return THREAD_ENOTLOCKED;
+		if (w & LK_HANDOFF)
+			next = w & ~LK_LOCKED; /* the claimant will find it released */
+		else if (w >= LK_HUNGRY)
+			next = w | LK_HANDOFF; /* stays LOCKED: straight to a sleeper */
+		else
+			next = w & ~(LK_LOCKED | LK_SLEEPERS);
+		/* Release order: the next holder sees all writes made under us. */
+		if (atomic_cas_release(&lk->word_, &w, next))
+			break;
+	}
+	if ((next & LK_HANDOFF) ? !(w & LK_HANDOFF) : (w & LK_SLEEPERS) != 0)
+		thread__wake_one(&lk->word_);
+	return 0;
+}
+
+int thread_lock_release(thread_lock *lk)
+{
+	uint32_t w = LK_LOCKED;
+	if (!lk)
+		return THREAD_EINVAL;
+	/* LOCKED -> 0: nobody sleeps and nobody is hungry.  Release pairs with
+	 * the acquiring CAS of the next holder. */
+	if (atomic_cas_release(&lk->word_, &w, 0))
+		return 0;
+	return release_slow(lk, w);
+}
+
+int thread_lock_locked(const thread_lock *lk)
+{
+	if (!lk)
+		return THREAD_EINVAL;
+	/* Relaxed: a snapshot, documented to order nothing. */
+	return (atomic_load_relaxed(&lk->word_) & LK_LOCKED) != 0;
+}
+
+thread_lock *thread_allocate_lock(void)
+{
+	return (thread_lock *)calloc(1, sizeof(thread_lock));
+}
+
+void thread_free_lock(thread_lock *lk)
+{
+	free(lk);
+}

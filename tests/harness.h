@@ -1,0 +1,81 @@
+/* Test harness: TEST(name) defines a test; CMake finds every TEST( line in
+ * tests/test_*.c, lists it in tests.inc for main.c and registers it with
+ * CTest, which runs each test in its own process under a timeout.
+ * ASSERT_* print both operands and file:line, then abort the test. */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include "thread.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEST(name) void test_##name(void)
+
+#define FAIL_(...)                                                       \
+	do {                                                             \
+		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);          \
+		fprintf(stderr, __VA_ARGS__);                            \
+		fputc('\n', stderr);                                     \
+		exit(1);                                                 \
+	} while (0)
+
+#define ASSERT_CMP_(a, op, b)                                                  \
+	do {                                                                   \
+		long long a_ = (long long)(a), b_ = (long long)(b);            \
+		if (!(a_ op b_))                                               \
+			FAIL_("ASSERT(%s %s %s): %lld vs %lld", #a, #op, #b,   \
+			      a_, b_);                                         \
+	} while (0)
+
+#define ASSERT_EQ(a, b) ASSERT_CMP_(a, ==, b)
+#define ASSERT_NE(a, b) ASSERT_CMP_(a, !=, b)
+#define ASSERT_LT(a, b) ASSERT_CMP_(a, <, b)
+#define ASSERT_LE(a, b) ASSERT_CMP_(a, <=, b)
+#define ASSERT_GT(a, b) ASSERT_CMP_(a, >, b)
+#define ASSERT_GE(a, b) ASSERT_CMP_(a, >=, b)
+#define ASSERT_TRUE(a) ASSERT_CMP_(!!(a), ==, 1)
+#define ASSERT_STR_EQ(a, b)                                                \
+	do {                                                               \
+		const char *a_ = (a), *b_ = (b);                           \
+		if (strcmp(a_, b_) != 0)                                   \
+			FAIL_("ASSERT(%s == %s): \"%s\" vs \"%s\"", #a, #b, \
+			      a_, b_);                                     \
+	} while (0)
+
+/* Skip: print why and exit with the code CTest treats as skipped. */
+#define SKIP_EXIT_CODE 77
+#define SKIP(...)                                                        \
+	do {                                                             \
+		printf("SKIPPED: ");                                     \
+		printf(__VA_ARGS__);                                     \
+		putchar('\n');                                           \
+		exit(SKIP_EXIT_CODE);                                    \
+	} while (0)
+
+/* ---- helpers (tests/helpers.c) --------------------------------------------- */
+
+/* Monotonic nanoseconds, independent of the library's own clock. */
+int64_t now_ns(void);
+
+/* A step counter for ordering threads without sleeping: step_wait blocks
+ * until the counter reaches n; step_set raises it.  Built on the platform's
+ * own mutex and condition variable, not on the library under test. */
+typedef struct steps steps;
+steps *steps_new(void);
+void steps_free(steps *s);
+void steps_set(steps *s, int n);
+void steps_wait(steps *s, int n);
+/* Like steps_wait with a limit; returns 1 if reached, 0 on timeout. */
+int steps_wait_for(steps *s, int n, int64_t timeout_ns);
+
+/* Scale an iteration count by THREAD_TEST_SCALE (a float, default 1), for
+ * slow runs: emulators, valgrind. Never below 1. */
+long scaled(long n);
+
+/* Start a thread or fail the test. */
+thread_ident start_or_fail(thread_func f, void *arg);
+
+#endif
