@@ -78,4 +78,29 @@ long scaled(long n);
 /* Start a thread or fail the test. */
 thread_ident start_or_fail(thread_func f, void *arg);
 
+/* ---- platform helpers (tests/helpers_posix.c, tests/helpers_win.c) ---------
+ * Test cases hold no platform #if; what differs lives behind these. */
+
+/* Sleep the calling thread for about `ms` milliseconds.  Never used to
+ * order threads, only to make an interesting interleaving likely. */
+void pause_ms(int ms);
+
+/* Start a thread with the platform's own call (pthread_create,
+ * CreateThread), not the library's, detached.  Returns the identifier the
+ * platform reports for it (pthread_t, thread id), or fails the test. */
+thread_ident start_foreign_thread(thread_func f, void *arg);
+
+/* POSIX signals: 0 where the platform has none (the test then skips). */
+int signals_supported(void);
+/* Install a handler for the test signal without SA_RESTART; it counts. */
+void install_counting_handler(void);
+/* How many times the handler ran, in any thread. */
+int handler_runs(void);
+/* Send the test signal to thread `id` (a thread_get_ident value). */
+void signal_thread(thread_ident id);
+
+/* Run body(arg) with cleanup(arg) pushed as a POSIX cleanup handler.
+ * Returns 0 where the platform has no cleanup handlers (the test skips). */
+int call_with_cleanup(void (*body)(void *), void (*cleanup)(void *), void *arg);
+
 #endif

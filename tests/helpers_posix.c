@@ -69,3 +69,82 @@ void steps_wait(steps *s, int n)
 		pthread_cond_wait(&s->cv, &s->mu);
 	pthread_mutex_unlock(&s->mu);
 }
+
+void pause_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+struct foreign {
+	thread_func f;
+	void *arg;
+};
+
+static void *foreign_main(void *p)
+{
+	struct foreign fr = *(struct foreign *)p;
+	free(p);
+	fr.f(fr.arg);
+	return NULL;
+}
+
+thread_ident start_foreign_thread(thread_func f, void *arg)
+{
+	pthread_t t;
+	struct foreign *fr = (struct foreign *)malloc(sizeof *fr);
+	if (!fr)
+		FAIL_("out of memory");
+	fr->f = f;
+	fr->arg = arg;
+	if (pthread_create(&t, NULL, foreign_main, fr) != 0)
+		FAIL_("pthread_create failed");
+	pthread_detach(t);
+	return (thread_ident)t;
+}
+
+#include <signal.h>
+
+static volatile sig_atomic_t runs;
+
+static void counting_handler(int sig)
+{
+	(void)sig;
+	runs++;
+}
+
+int signals_supported(void)
+{
+	return 1;
+}
+
+void install_counting_handler(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = counting_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: interrupted waits must notice */
+	if (sigaction(SIGUSR1, &sa, NULL) != 0)
+		FAIL_("sigaction failed");
+}
+
+int handler_runs(void)
+{
+	return runs;
+}
+
+void signal_thread(thread_ident id)
+{
+	if (pthread_kill((pthread_t)id, SIGUSR1) != 0)
+		FAIL_("pthread_kill failed");
+}
+
+int call_with_cleanup(void (*body)(void *), void (*cleanup)(void *), void *arg)
+{
+	pthread_cleanup_push(cleanup, arg);
+	body(arg);
+	pthread_cleanup_pop(0);
+	return 1;
+}
