@@ -57,7 +57,9 @@
 #define LK_HUNGRY 8u
 
 #define SPIN_LIMIT 100
+#ifndef FAIR_NS
 #define FAIR_NS 1000000 /* 1 ms */
+#endif
 
 /* Free for a thread that has not slept: neither held nor being handed off. */
 static int is_free(uint32_t w)

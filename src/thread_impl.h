@@ -8,7 +8,13 @@
 #include <stdint.h>
 
 #if defined(__GNUC__)
+/* PE/COFF has no symbol visibility (a DLL exports only what is marked
+ * dllexport, so these names stay inside it anyway) and GCC warns there. */
+#if defined(_WIN32)
+#define THREAD_HIDDEN
+#else
 #define THREAD_HIDDEN __attribute__((visibility("hidden")))
+#endif
 #define THREAD_NOINLINE __attribute__((noinline, cold))
 #define THREAD_NORETURN __attribute__((noreturn))
 #else
