@@ -13,8 +13,9 @@
 
 /* The smallest stack we accept: one allocation granule.  Windows reserves
  * stacks in 64 KiB granules, so anything smaller could not be honoured as
- * asked.  _beginthreadex takes the size as an unsigned int, which bounds
- * it from above. */
+ * asked.  There is no upper bound to reject, as with pthreads: a size too
+ * large to reserve makes the start fail.  _beginthreadex takes the size as
+ * an unsigned int, so a size above STACK_MAX is one it cannot provide. */
 #define STACK_MIN ((size_t)64 * 1024)
 #define STACK_MAX ((size_t)UINT_MAX)
 
@@ -62,6 +63,8 @@ int thread_start_new_thread(thread_func func, void *arg, thread_ident *ident)
 
 	if (!func)
 		return THREAD_EINVAL;
+	if (size > STACK_MAX)
+		return THREAD_EAGAIN;
 	b = (struct boot *)malloc(sizeof *b);
 	if (!b)
 		return THREAD_ENOMEM;
@@ -102,7 +105,7 @@ thread_ident thread_get_ident(void)
 int thread_stack_size(size_t size, size_t *previous)
 {
 	size_t old;
-	if (size != 0 && (size < STACK_MIN || size > STACK_MAX))
+	if (size != 0 && size < STACK_MIN)
 		return THREAD_EINVAL;
 	old = (size_t)InterlockedExchangePointer((void *volatile *)&stack_size,
 	                                         (void *)size);
