@@ -25,3 +25,24 @@ bench: all
 
 clean:
 	rm -rf $(BUILD) build-*
+
+# ---- checkers: the C tests under sanitizers and valgrind, each in its own build
+SAN_FLAGS = -DTHREAD_BENCH=OFF -DTHREAD_EXAMPLES=OFF -DTHREAD_PYTHON=OFF -DCMAKE_BUILD_TYPE=Debug
+.PHONY: tsan asan valgrind
+
+tsan:
+	cmake -S . -B build-tsan $(SAN_FLAGS) -DTHREAD_SANITIZE=thread >/dev/null
+	cmake --build build-tsan -j$(JOBS) >/dev/null
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 tests/run_tests.sh build-tsan
+
+asan:
+	cmake -S . -B build-asan $(SAN_FLAGS) -DTHREAD_SANITIZE=address,undefined >/dev/null
+	cmake --build build-asan -j$(JOBS) >/dev/null
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/run_tests.sh build-asan
+
+valgrind:
+	cmake -S . -B build-valgrind $(SAN_FLAGS) -DTHREAD_TEST_TIMEOUT=600 \
+	  "-DTHREAD_TEST_WRAPPER=valgrind;-q;--leak-check=full;--errors-for-leak-kinds=definite,indirect;--show-leak-kinds=definite,indirect;--error-exitcode=99" >/dev/null
+	cmake --build build-valgrind -j$(JOBS) >/dev/null
+	THREAD_TEST_SCALE=0.1 tests/run_tests.sh build-valgrind

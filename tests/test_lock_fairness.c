@@ -8,7 +8,7 @@
 struct arena {
 	thread_lock lk;
 	int stop;          /* atomic */
-	long taken;        /* lk */
+	long taken;        /* atomic */
 	thread_lock mu;
 	int finished;      /* mu */
 	steps *st;
@@ -20,7 +20,7 @@ static void barge(void *p)
 	int n;
 	while (!__atomic_load_n(&a->stop, __ATOMIC_RELAXED)) {
 		thread_lock_acquire(&a->lk, 1);
-		a->taken++;
+		__atomic_fetch_add(&a->taken, 1, __ATOMIC_RELAXED); /* read unlocked */
 		for (volatile int spin = 0; spin < 50000; spin++)
 			;
 		thread_lock_release(&a->lk);
