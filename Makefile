@@ -46,3 +46,14 @@ valgrind:
 	  "-DTHREAD_TEST_WRAPPER=valgrind;-q;--leak-check=full;--errors-for-leak-kinds=definite,indirect;--show-leak-kinds=definite,indirect;--error-exitcode=99" >/dev/null
 	cmake --build build-valgrind -j$(JOBS) >/dev/null
 	THREAD_TEST_SCALE=0.1 tests/run_tests.sh build-valgrind
+
+# ---- other platforms: Windows (mingw-w64 + Wine), musl, aarch64 (qemu-user)
+.PHONY: test-windows bench-windows test-musl test-aarch64
+test-windows:
+	JOBS=$(JOBS) tests/run_platform.sh windows
+bench-windows:
+	JOBS=$(JOBS) tests/run_platform.sh bench-windows
+test-musl:
+	JOBS=$(JOBS) tests/run_platform.sh musl
+test-aarch64:
+	JOBS=$(JOBS) tests/run_platform.sh aarch64

@@ -1,0 +1,114 @@
+#!/bin/sh
+# Build and run the C suite on a platform other than the host's own:
+#   windows        mingw-w64 cross-build (static lib, DLL, tests, benchmark),
+#                  every test under Wine
+#   bench-windows  the C benchmark under Wine
+#   musl           musl-gcc build, both wait backends
+#   aarch64        aarch64-linux-gnu cross-build, every test under qemu-aarch64
+# Installs what it needs from Debian's packages when missing (CI runs as root
+# on a clean machine).  Test targets end with tests/run_tests.sh's
+# "N passed, M failed" line.  Each platform has its own build directory.
+set -eu
+target=${1:?usage: run_platform.sh windows|bench-windows|musl|aarch64}
+src=$(cd "$(dirname "$0")/.." && pwd)
+jobs=${JOBS:-2}
+
+# need PACKAGE...: install those of the Debian packages that are missing.
+need() {
+	missing=""
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends $missing >/dev/null
+}
+
+# configure BUILD_DIR CMAKE_ARGS...; then build.
+build() {
+	dir=$1
+	shift
+	cmake -S "$src" -B "$dir" -DTHREAD_PYTHON=OFF "$@" >/dev/null
+	cmake --build "$dir" -j"$jobs" >"$dir/build.log" 2>&1 || {
+		cat "$dir/build.log"
+		exit 1
+	}
+	if grep -q 'warning:' "$dir/build.log"; then
+		grep 'warning:' "$dir/build.log"
+		echo "$dir: the build has warnings"
+		exit 1
+	fi
+}
+
+# A Wine prefix of our own in the build directory, created without a display
+# or dialogs (no Mono, no Gecko), and a wineserver kept for the whole run so
+# each test process does not start one.
+wine_setup() {
+	export WINEPREFIX="$1/wineprefix" WINEDEBUG=-all WINEARCH=win64
+	export WINEDLLOVERRIDES="mscoree,mshtml="
+	unset DISPLAY WAYLAND_DISPLAY
+	mkdir -p "$WINEPREFIX"
+	wineserver -p 2>/dev/null || true # fails only if one already serves the prefix
+	trap 'wineserver -k 2>/dev/null || true' EXIT
+	if [ ! -f "$WINEPREFIX/system.reg" ]; then
+		wineboot -i >"$1/wineboot.log" 2>&1 || {
+			cat "$1/wineboot.log"
+			exit 1
+		}
+	fi
+}
+
+windows_build() {
+	need gcc-mingw-w64-x86-64 wine wine64
+	build "$src/build-win" -DCMAKE_TOOLCHAIN_FILE="$src/cmake/toolchain-mingw-w64.cmake" \
+		-DTHREAD_TEST_WRAPPER=wine -DTHREAD_TEST_TIMEOUT=120
+	wine_setup "$src/build-win"
+}
+
+case $target in
+windows)
+	windows_build
+	"$src/tests/run_tests.sh" "$src/build-win"
+	;;
+bench-windows)
+	windows_build
+	bench=$src/build-win/bench/bench_lock.exe
+	if [ ! -f "$bench" ]; then
+		echo "no $bench: the bench_lock target is not built yet"
+		exit 1
+	fi
+	echo "Measured under Wine $(wine --version 2>/dev/null) on Linux $(uname -r), not on Windows:"
+	echo "Wine maps WaitOnAddress, SRW locks and threads onto Linux futexes and"
+	echo "pthreads, so these figures describe that mapping, not a Windows kernel."
+	wine "$bench" "$@"
+	;;
+musl)
+	need musl-tools linux-libc-dev
+	dir=$src/build-musl
+	# musl-gcc searches only musl's headers; the futex backend also needs the
+	# kernel's (what Alpine's linux-headers package provides).
+	inc=$dir/kernel-include
+	mkdir -p "$inc"
+	ln -sfn /usr/include/linux "$inc/linux"
+	ln -sfn /usr/include/asm-generic "$inc/asm-generic"
+	ln -sfn "/usr/include/$(gcc -print-multiarch)/asm" "$inc/asm"
+	CC=musl-gcc build "$dir" -DCMAKE_C_FLAGS="-idirafter $inc"
+	exec "$src/tests/run_tests.sh" "$dir"
+	;;
+aarch64)
+	need gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+	build "$src/build-aarch64" \
+		-DCMAKE_TOOLCHAIN_FILE="$src/cmake/toolchain-aarch64-linux-gnu.cmake" \
+		"-DTHREAD_TEST_WRAPPER=qemu-aarch64;-L;/usr/aarch64-linux-gnu" \
+		-DTHREAD_TEST_TIMEOUT=300
+	# Emulation runs the stress loops about ten times slower.
+	THREAD_TEST_SCALE=${THREAD_TEST_SCALE:-0.1} exec "$src/tests/run_tests.sh" "$src/build-aarch64"
+	;;
+*)
+	echo "unknown platform $target" >&2
+	exit 2
+	;;
+esac
