@@ -5,6 +5,11 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 
 PYTHON_EXE := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
+# The extension is built when $(PYTHON) is CPython 3.8+ with its headers.
+PYTHON_EXT := $(shell $(PYTHON) python/can_build.py 2>/dev/null || echo OFF)
+# A build dir configured for another interpreter forgets what it found.
+PYTHON_WAS := $(shell sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' $(BUILD)/CMakeCache.txt 2>/dev/null)
+PYTHON_RESET := $(if $(and $(PYTHON_WAS),$(filter-out $(PYTHON_EXE),$(PYTHON_WAS))),-U 'Python3_*' -U '_Python3_*')
 
 .PHONY: all configure test run bench clean
 
@@ -12,7 +17,8 @@ all: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
 configure:
-	cmake -S . -B $(BUILD) -DPython3_EXECUTABLE=$(PYTHON_EXE) $(CMAKE_FLAGS) >/dev/null
+	cmake -S . -B $(BUILD) $(PYTHON_RESET) -DPython3_EXECUTABLE=$(PYTHON_EXE) \
+	  -DTHREAD_PYTHON=$(PYTHON_EXT) $(CMAKE_FLAGS) >/dev/null
 
 test: all
 	tests/run_tests.sh $(BUILD)
@@ -57,3 +63,10 @@ test-musl:
 	JOBS=$(JOBS) tests/run_platform.sh musl
 test-aarch64:
 	JOBS=$(JOBS) tests/run_platform.sh aarch64
+
+# ---- the Python extension on every CPython 3.8+ pyenv has; pip install offline
+.PHONY: test-pythons check-pip-install
+test-pythons:
+	JOBS=$(JOBS) tests/python/test_pythons.sh
+check-pip-install:
+	tests/python/check_pip_install.sh $(PYTHON_EXE)

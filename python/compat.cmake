@@ -1,0 +1,16 @@
+# thread_python_compat_source(<version> <out-var>): the python/compat_py*.c
+# for a CPython version.  setup.py applies the same table.
+function(thread_python_compat_source version out)
+  if(version VERSION_LESS 3.9)
+    set(f compat_py38.c)
+  elseif(version VERSION_LESS 3.10)
+    set(f compat_py39.c)
+  elseif(version VERSION_LESS 3.12)
+    set(f compat_py310.c)
+  elseif(version VERSION_LESS 3.13)
+    set(f compat_py312.c)
+  else()
+    set(f compat_py313.c)
+  endif()
+  set(${out} ${PROJECT_SOURCE_DIR}/python/${f} PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,31 @@
+/* CPython 3.10 and 3.11: heap types know their module and can be made
+ * immutable; no sub-interpreter or free-threading declarations yet. */
+#include "compat.h"
+
+PyModuleDef_Slot compat_module_slots[] = {
+	{Py_mod_exec, (void *)thread_module_exec},
+	{0, NULL},
+};
+
+PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
+{
+	PyType_Spec immutable = *spec;
+	immutable.flags |= Py_TPFLAGS_IMMUTABLETYPE;
+	return PyType_FromModuleAndSpec(module, &immutable, NULL);
+}
+
+PyObject *compat_type_module(PyTypeObject *tp)
+{
+	/* LockType cannot be subclassed: an instance's type is ours. */
+	return PyType_GetModule(tp);
+}
+
+int64_t compat_monotonic_ns(void)
+{
+	return _PyTime_GetMonotonicClock();
+}
+
+void compat_report_thread_exception(PyObject *func)
+{
+	PyErr_WriteUnraisable(func);
+}

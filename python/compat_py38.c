@@ -1,0 +1,55 @@
+/* CPython 3.8: heap types come from PyType_FromSpec alone (no link to the
+ * module, no immutable flag), and Py_tp_members cannot set the weak
+ * reference offset, so it is set here from the spec's member list. */
+#include "compat.h"
+
+#include <string.h>
+#include <structmember.h>
+
+PyModuleDef_Slot compat_module_slots[] = {
+	{Py_mod_exec, (void *)thread_module_exec},
+	{0, NULL},
+};
+
+PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
+{
+	PyTypeObject *tp;
+	PyType_Slot *slot;
+	(void)module;
+	tp = (PyTypeObject *)PyType_FromSpec(spec);
+	if (!tp)
+		return NULL;
+	for (slot = spec->slots; slot->slot; slot++) {
+		PyMemberDef *m;
+		if (slot->slot != Py_tp_members)
+			continue;
+		for (m = (PyMemberDef *)slot->pfunc; m->name; m++) {
+			if (strcmp(m->name, "__weaklistoffset__") != 0)
+				continue;
+			/* 3.8 made it an ordinary read-only attribute instead. */
+			tp->tp_weaklistoffset = m->offset;
+			if (PyDict_DelItemString(tp->tp_dict, m->name) < 0) {
+				Py_DECREF(tp);
+				return NULL;
+			}
+			PyType_Modified(tp);
+		}
+	}
+	return (PyObject *)tp;
+}
+
+PyObject *compat_type_module(PyTypeObject *tp)
+{
+	(void)tp;
+	return NULL;
+}
+
+int64_t compat_monotonic_ns(void)
+{
+	return _PyTime_GetMonotonicClock();
+}
+
+void compat_report_thread_exception(PyObject *func)
+{
+	PyErr_WriteUnraisable(func);
+}

@@ -1,0 +1,29 @@
+/* CPython 3.9: heap types know their module; there is no immutable flag. */
+#include "compat.h"
+
+PyModuleDef_Slot compat_module_slots[] = {
+	{Py_mod_exec, (void *)thread_module_exec},
+	{0, NULL},
+};
+
+PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
+{
+	return PyType_FromModuleAndSpec(module, spec, NULL);
+}
+
+PyObject *compat_type_module(PyTypeObject *tp)
+{
+	/* LockType cannot be subclassed, so an instance's type is the one
+	 * module_exec created, which is tied to the module. */
+	return PyType_GetModule(tp);
+}
+
+int64_t compat_monotonic_ns(void)
+{
+	return _PyTime_GetMonotonicClock();
+}
+
+void compat_report_thread_exception(PyObject *func)
+{
+	PyErr_WriteUnraisable(func);
+}

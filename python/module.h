@@ -1,0 +1,47 @@
+/* Private to the `thread` extension: module state, the lock object, and
+ * what threadmodule.c and lockobject.c share. */
+#ifndef THREAD_PY_MODULE_H
+#define THREAD_PY_MODULE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "thread.h"
+
+/* Per-module state: one per import of the module in each interpreter.
+ * Written once by module_exec, read-only afterwards, cleared by m_clear. */
+typedef struct {
+	PyTypeObject *lock_type; /* thread.LockType, a heap type */
+	PyObject *error;         /* thread.error: RuntimeError, as in _thread */
+} module_state;
+
+/* A lock object.  Not tracked by the cyclic GC: it refers to nothing but
+ * its type, so it cannot be part of a cycle the GC needs to see, and the
+ * GC header would take it from 32 to 48 bytes.  The weak reference list
+ * comes before the word so the object packs into 32 bytes on 64-bit. */
+typedef struct {
+	PyObject_HEAD
+	PyObject *weakrefs; /* owned by the weakref machinery; NULL when none */
+	thread_lock lk;     /* the lock itself; only libthread touches it */
+} lockobject;
+
+/* Longest acquire() timeout, in whole seconds whose nanoseconds fit in an
+ * int64_t; thread.TIMEOUT_MAX. */
+#define THREAD_TIMEOUT_MAX_S 9223372036LL
+
+extern PyModuleDef thread_moduledef;
+extern PyType_Spec thread_lock_spec;
+
+/* The module state of `module`, or of the module that created `tp`; the
+ * latter is NULL when the interpreter cannot say (3.8). */
+module_state *thread_state(PyObject *module);
+module_state *thread_state_of_type(PyTypeObject *tp);
+
+/* A new unlocked lock of type `tp`, or NULL with MemoryError set. */
+PyObject *thread_lock_new(PyTypeObject *tp);
+
+/* Module initialisation, run by Py_mod_exec (the slot list lives in the
+ * compat file for the interpreter being built for). */
+int thread_module_exec(PyObject *module);
+
+#endif /* THREAD_PY_MODULE_H */
