@@ -114,3 +114,67 @@ TEST(ping_pong_through_two_locks_loses_no_wakeup)
 	ASSERT_EQ(thread_lock_locked(&pp.pong), 1);
 	steps_free(pp.st);
 }
+
+/* Binary-semaphore accounting under fire: consumers acquire (some with
+ * timeouts), producers release whenever they like, so releases land while
+ * waiters sleep, while the lock is handed off and while it is free.
+ * Successful acquires minus successful releases must equal the final
+ * state: a lost or doubled grant breaks the equation. */
+struct semaphore_storm {
+	thread_lock lk;
+	long acquired, released, target; /* atomics */
+	int stop, running;               /* atomics */
+	steps *st;
+};
+
+static void storm_done(struct semaphore_storm *s)
+{
+	if (__atomic_sub_fetch(&s->running, 1, __ATOMIC_ACQ_REL) == 0)
+		steps_set(s->st, 1);
+}
+
+static void storm_consumer(void *p)
+{
+	struct semaphore_storm *s = (struct semaphore_storm *)p;
+	int i = 0;
+	while (__atomic_load_n(&s->acquired, __ATOMIC_RELAXED) < s->target) {
+		/* Free-only, short and long enough to turn hungry. */
+		static const int64_t timeouts[] = {0, 500000, 20000000};
+		int rc = thread_lock_acquire_timed(&s->lk, timeouts[i++ % 3], 0);
+		if (rc == 1)
+			__atomic_fetch_add(&s->acquired, 1, __ATOMIC_RELAXED);
+	}
+	storm_done(s);
+}
+
+static void storm_producer(void *p)
+{
+	struct semaphore_storm *s = (struct semaphore_storm *)p;
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+		int rc = thread_lock_release(&s->lk);
+		if (rc == 0)
+			__atomic_fetch_add(&s->released, 1, __ATOMIC_RELAXED);
+		else if (rc != THREAD_ENOTLOCKED)
+			FAIL_("release returned %d", rc);
+	}
+	storm_done(s);
+}
+
+TEST(foreign_releases_racing_waiters_and_hand_offs_keep_the_books_balanced)
+{
+	struct semaphore_storm s;
+	memset(&s, 0, sizeof s);
+	s.target = scaled(200000);
+	s.st = steps_new();
+	s.running = 6;
+	for (int i = 0; i < 4; i++)
+		start_or_fail(storm_consumer, &s);
+	for (int i = 0; i < 2; i++)
+		start_or_fail(storm_producer, &s);
+	while (__atomic_load_n(&s.acquired, __ATOMIC_RELAXED) < s.target)
+		pause_ms(1);
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
+	steps_wait(s.st, 1);
+	ASSERT_EQ(s.acquired - s.released, thread_lock_locked(&s.lk));
+	steps_free(s.st);
+}
