@@ -28,16 +28,24 @@
  *                          Wakes one if SLEEPERS was set.
  *   LOCKED|.. -> +HANDOFF  release, HUNGRY nonzero: CAS, release; pairs with
  *                          the claim.  Always wakes one.
- *   HANDOFF -> LOCKED|SLEEPERS  claim by a thread that has slept: CAS,
- *                          acquire.  A hungry claimant also drops its count.
+ *   w -> w-HANDOFF         claim by a thread that has slept: CAS, acquire;
+ *                          pairs with the handing release.  A hungry
+ *                          claimant also drops its count.
  *   LOCKED|HANDOFF -> HANDOFF   release before the claim (legal: the lock is
  *                          held on the claimant's behalf): CAS, release.  The
  *                          claimant then finds LOCKED clear: it acquired the
  *                          lock and it was already released, so it returns 1,
  *                          leaves the word free and wakes one sleeper.
- *   w -> w-HUNGRY          a hungry waiter gives up (timeout, signal): CAS,
- *                          relaxed; never while HANDOFF is set (it claims).
+ *   w -> (w|SLEEPERS)-HUNGRY  a waiter that has slept gives up (timeout,
+ *                          signal): CAS, relaxed; never while HANDOFF is set
+ *                          (it claims instead).  SLEEPERS again because the
+ *                          wake-up it consumed may have been the only one
+ *                          for the sleepers that remain.
  *   Releasing a word without LOCKED returns THREAD_ENOTLOCKED, untouched.
+ * Invariants: HUNGRY nonzero implies SLEEPERS (a waiter turns hungry in the
+ * CAS that marks it asleep, and only a release with HUNGRY zero clears
+ * SLEEPERS); HANDOFF implies some thread that will look at the word again
+ * (a hungry waiter never leaves while HANDOFF is set).
  *
  * Why HANDOFF only goes to sleepers, and only while someone is hungry: a
  * plain release lets a running thread barge in ahead of woken sleepers, which
@@ -102,10 +110,9 @@ static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
 	for (;;) {
 		w = atomic_load_relaxed(&lk->word_);
 		if ((w & LK_HANDOFF) && slept) {
-			/* Claim the hand-off; acquire pairs with the handing release. */
+			/* Claim the hand-off; acquire pairs with the handing release.
+			 * SLEEPERS stays set: it is set whenever HUNGRY is. */
 			uint32_t next = (w & ~LK_HANDOFF) - hungry;
-			if (w & LK_LOCKED)
-				next |= LK_SLEEPERS;
 			if (!atomic_cas_acquire(&lk->word_, &w, next))
 				continue;
 			/* Released before we claimed it: nobody woke the others. */
@@ -121,8 +128,14 @@ static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
 		}
 		now = (deadline >= 0 || slept) ? thread__monotonic_ns() : 0;
 		if (stop || (deadline >= 0 && now >= deadline)) {
-			/* Leave the hungry count; the CAS fails if a hand-off arrived. */
-			if (hungry && !atomic_cas_relaxed(&lk->word_, &w, w - hungry))
+			/* Give up.  If we slept, we may have taken the wake-up that
+			 * the last release meant for a sleeper that is still
+			 * asleep, and that release cleared SLEEPERS: set it again
+			 * so the next release wakes one.  Also leave the hungry
+			 * count.  The CAS fails if a hand-off arrived meanwhile;
+			 * the loop then claims it. */
+			uint32_t next = slept ? (w | LK_SLEEPERS) - hungry : w;
+			if (next != w && !atomic_cas_relaxed(&lk->word_, &w, next))
 				continue;
 			return stop ? stop : 0;
 		}

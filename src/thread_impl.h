@@ -26,7 +26,34 @@
 /* ---- atomics ------------------------------------------------------------
  * Every wrapper names its memory order; there is no default seq_cst.  The
  * CAS wrappers store the value they found into *expected on failure. */
-#if defined(_MSC_VER) && !defined(__clang__)
+#if defined(THREAD_MODEL_CHECK)
+/* tests/model: every atomic operation is a point where the model checker's
+ * scheduler may switch threads (cooperative threads on one OS thread, so
+ * the operations themselves are plain). */
+void thread__model_point(void);
+
+static inline uint32_t atomic_load_relaxed(const uint32_t *p)
+{
+	thread__model_point();
+	return *p;
+}
+#define atomic_load_acquire atomic_load_relaxed
+static inline int atomic_cas_model(uint32_t *p, uint32_t *expected,
+                                   uint32_t desired)
+{
+	thread__model_point();
+	if (*p == *expected) {
+		*p = desired;
+		return 1;
+	}
+	*expected = *p;
+	return 0;
+}
+#define atomic_cas_acquire atomic_cas_model
+#define atomic_cas_release atomic_cas_model
+#define atomic_cas_relaxed atomic_cas_model
+static inline void cpu_relax(void) { thread__model_point(); }
+#elif defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>
 #include <windows.h>
 
