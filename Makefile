@@ -51,7 +51,7 @@ valgrind:
 	cmake -S . -B build-valgrind $(SAN_FLAGS) -DTHREAD_TEST_TIMEOUT=600 \
 	  "-DTHREAD_TEST_WRAPPER=valgrind;-q;--leak-check=full;--errors-for-leak-kinds=definite,indirect;--show-leak-kinds=definite,indirect;--error-exitcode=99" >/dev/null
 	cmake --build build-valgrind -j$(JOBS) >/dev/null
-	THREAD_TEST_SCALE=0.1 tests/run_tests.sh build-valgrind
+	THREAD_TEST_SCALE=0.1 THREAD_TEST_SERIALISED=1 tests/run_tests.sh build-valgrind
 
 # ---- other platforms: Windows (mingw-w64 + Wine), musl, aarch64 (qemu-user)
 .PHONY: test-windows bench-windows test-musl test-aarch64

@@ -75,6 +75,11 @@ int steps_wait_for(steps *s, int n, int64_t timeout_ns);
  * slow runs: emulators, valgrind. Never below 1. */
 long scaled(long n);
 
+/* 1 when the tests run under a tool that serialises threads (valgrind sets
+ * THREAD_TEST_SERIALISED=1 in `make valgrind`): real-time bounds on
+ * scheduling then measure the tool, not the library. */
+int threads_serialised(void);
+
 /* Start a thread or fail the test. */
 thread_ident start_or_fail(thread_func f, void *arg);
 

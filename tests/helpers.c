@@ -9,6 +9,12 @@ long scaled(long n)
 	return r < 1 ? 1 : r;
 }
 
+int threads_serialised(void)
+{
+	const char *s = getenv("THREAD_TEST_SERIALISED");
+	return s && *s == '1';
+}
+
 thread_ident start_or_fail(thread_func f, void *arg)
 {
 	thread_ident id = 0;
