@@ -1,0 +1,33 @@
+"""Helpers shared by the Python tests: run a script in a child interpreter,
+wait for threads by explicit hand-off."""
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+# Generous cap for waits that should end almost at once.
+WAIT_CAP = 10.0
+
+
+def run_script(code, timeout=60, env=None):
+    """Run `code` in a fresh interpreter (same PYTHONPATH); return
+    (returncode, stdout, stderr) as text."""
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=full_env, timeout=timeout)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+def wait_until(predicate, cap=WAIT_CAP):
+    """Poll `predicate` (for "N threads have started" only) until it holds or
+    `cap` seconds pass; return its last value."""
+    deadline = time.monotonic() + cap
+    while not predicate():
+        if time.monotonic() > deadline:
+            return predicate()
+        time.sleep(0.001)
+    return True

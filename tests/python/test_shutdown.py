@@ -1,0 +1,72 @@
+"""The main thread exits while other threads are blocked in acquire(),
+sleeping, running Python code, or still starting up (50 of each): the
+process must exit with status 0 and nothing on stderr, every time."""
+import os
+import subprocess
+import sys
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+
+SCRIPT = r"""
+import sys, thread, time
+# Short turns while 150 threads wait for their first turn, then longer ones,
+# so the main thread mostly keeps the interpreter lock while it starts the
+# last 50 (still starting up, waiting for that lock, when it exits).  Only
+# the run time depends on this, never the outcome.
+sys.setswitchinterval(1e-3)
+N = 50
+forever = thread.allocate_lock(); forever.acquire()
+started = thread.allocate_lock(); started.acquire()
+count = [0]
+count_lock = thread.allocate_lock()
+
+def arrived():
+    with count_lock:
+        count[0] += 1
+        if count[0] == 3 * N:
+            started.release()
+
+def blocked():
+    arrived()
+    forever.acquire()
+
+def sleeping():
+    arrived()
+    time.sleep(60)
+
+def running():
+    arrived()
+    x = 0
+    while True:
+        x += 1
+
+for fn in (blocked, sleeping, running):
+    for _ in range(N):
+        thread.start_new_thread(fn, ())
+started.acquire()
+sys.setswitchinterval(0.05)
+for _ in range(N):  # these are still starting up when we leave
+    thread.start_new_thread(running, ())
+sys.setswitchinterval(0.005)  # the default: finalisation may give up the lock
+print("exit")
+"""
+
+RUNS = int(os.environ.get("THREAD_SHUTDOWN_RUNS", "100"))
+
+
+def run_once(_):
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=60)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+class Shutdown(unittest.TestCase):
+    def test_main_thread_exit_with_threads_in_every_state_exits_cleanly_every_time(self):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(run_once, range(RUNS)))
+        bad = [r for r in results if r != (0, "exit\n", "")]
+        self.assertEqual(bad[:3], [], "%d of %d runs failed" % (len(bad), RUNS))
+
+
+if __name__ == "__main__":
+    unittest.main()
