@@ -1,0 +1,71 @@
+"""Build the `thread` extension with setuptools, compiling libthread's
+sources straight into it (pyproject.toml holds the metadata).  The CMake
+build (python/CMakeLists.txt) is the other way to build the same module;
+both pick the same compat file and wait backend."""
+import os
+import shutil
+import sys
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def rel(*parts):
+    return os.path.join(*parts)
+
+
+def compat_source():
+    # The same table as python/compat.cmake.
+    v = sys.version_info[:2]
+    if v < (3, 9):
+        name = "compat_py38.c"
+    elif v < (3, 10):
+        name = "compat_py39.c"
+    elif v < (3, 12):
+        name = "compat_py310.c"
+    elif v < (3, 13):
+        name = "compat_py312.c"
+    else:
+        name = "compat_py313.c"
+    return rel("python", name)
+
+
+def library_sources():
+    """libthread's sources for this platform, as CMakeLists.txt picks them."""
+    core = [rel("src", f) for f in ("lock.c", "deadline.c", "error.c")]
+    if sys.platform == "win32":
+        return core + [rel("src", "thread_win.c"), rel("src", "wait_win.c")], [], ["synchronization"]
+    backend = "wait_futex.c" if sys.platform.startswith("linux") else "wait_park.c"
+    macros = [("_GNU_SOURCE", None)] if sys.platform.startswith("linux") else []
+    return core + [rel("src", "thread_posix.c"), rel("src", backend)], macros, []
+
+
+class build_ext_with_stub(build_ext):
+    """Also put thread.pyi beside the built module, so it is installed."""
+
+    def run(self):
+        super().run()
+        targets = [self.build_lib]
+        if self.inplace:
+            targets = [HERE]
+        for d in targets:
+            os.makedirs(d, exist_ok=True)
+            shutil.copyfile(os.path.join(HERE, "python", "thread.pyi"),
+                            os.path.join(d, "thread.pyi"))
+
+
+lib_sources, macros, libraries = library_sources()
+ext = Extension(
+    "thread",
+    sources=[rel("python", "threadmodule.c"), rel("python", "lockobject.c"),
+             compat_source()] + lib_sources,
+    include_dirs=["include", "src"],
+    define_macros=macros,
+    libraries=libraries,
+    extra_compile_args=[] if sys.platform == "win32" else ["-std=c11", "-pthread"],
+    extra_link_args=[] if sys.platform == "win32" else ["-pthread"],
+)
+
+setup(ext_modules=[ext], cmdclass={"build_ext": build_ext_with_stub})
