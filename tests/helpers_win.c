@@ -39,8 +39,11 @@ void steps_set(steps *s, int n)
 	AcquireSRWLockExclusive(&s->mu);
 	if (n > s->n)
 		s->n = n;
-	ReleaseSRWLockExclusive(&s->mu);
+	/* Wake while holding the lock: a waiter that sees n may free `s` as
+	 * soon as it gets the lock, so the setter must be done with the
+	 * condition variable before releasing. */
 	WakeAllConditionVariable(&s->cv);
+	ReleaseSRWLockExclusive(&s->mu);
 }
 
 int steps_wait_for(steps *s, int n, int64_t timeout_ns)
