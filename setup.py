@@ -8,6 +8,7 @@ import sys
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.install import install
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -56,6 +57,16 @@ class build_ext_with_stub(build_ext):
                             os.path.join(d, "thread.pyi"))
 
 
+class install_any_layout(install):
+    """Debian's setuptools (python3-setuptools-whl, what an offline machine
+    has) reads an `install_layout` option that only Debian's own Python
+    defines (install_layout, prefix_option); other interpreters (pyenv's)
+    need them to exist, unset."""
+
+    install_layout = None
+    prefix_option = None
+
+
 lib_sources, macros, libraries = library_sources()
 ext = Extension(
     "thread",
@@ -68,4 +79,4 @@ ext = Extension(
     extra_link_args=[] if sys.platform == "win32" else ["-pthread"],
 )
 
-setup(ext_modules=[ext], cmdclass={"build_ext": build_ext_with_stub})
+setup(ext_modules=[ext], cmdclass={"build_ext": build_ext_with_stub, "install": install_any_layout})
