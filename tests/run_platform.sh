@@ -59,6 +59,11 @@ wine_setup() {
 			exit 1
 		}
 	fi
+	# Wine's own services (services.exe, winedevice.exe...) start with the
+	# first program and outlive it, holding its stdout and stderr.  Start
+	# them here, on /dev/null: started by a test, they would keep CTest
+	# reading that test's output until its timeout.
+	wine cmd /c exit </dev/null >/dev/null 2>&1
 }
 
 windows_build() {
