@@ -12,7 +12,8 @@ trap 'rm -rf "$work"' EXIT
 
 if ! ls $wheels/setuptools-*.whl $wheels/wheel-*.whl >/dev/null 2>&1; then
 	echo "installing Debian's setuptools and wheel wheel files"
-	apt-get install -y -q python3-setuptools-whl python3-wheel-whl >/dev/null
+	apt-get update -q >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-setuptools-whl python3-wheel-whl >/dev/null
 fi
 
 "$py" -m venv "$work/venv"
