@@ -34,7 +34,16 @@ clean:
 
 # ---- checkers: the C tests under sanitizers and valgrind, each in its own build
 SAN_FLAGS = -DTHREAD_BENCH=OFF -DTHREAD_EXAMPLES=OFF -DTHREAD_PYTHON=OFF -DCMAKE_BUILD_TYPE=Debug
-.PHONY: tsan asan valgrind
+.PHONY: tsan asan valgrind warnings
+
+# Every target, library to extension, built with -Werror by gcc and by clang.
+warnings:
+	for cc in gcc clang; do \
+	  CC=$$cc cmake -S . -B build-werror-$$cc -DCMAKE_C_FLAGS=-Werror \
+	    -DPython3_EXECUTABLE=$(PYTHON_EXE) -DTHREAD_PYTHON=ON >/dev/null && \
+	  cmake --build build-werror-$$cc -j$(JOBS) >/dev/null || exit 1; \
+	  echo "$$cc: no warnings"; \
+	done
 
 tsan:
 	cmake -S . -B build-tsan $(SAN_FLAGS) -DTHREAD_SANITIZE=thread >/dev/null
