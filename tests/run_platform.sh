@@ -9,7 +9,8 @@
 # on a clean machine).  Test targets end with tests/run_tests.sh's
 # "N passed, M failed" line.  Each platform has its own build directory.
 set -eu
-target=${1:?usage: run_platform.sh windows|bench-windows|musl|aarch64}
+target=${1:?usage: run_platform.sh windows|bench-windows [WHICH]|musl|aarch64}
+shift
 src=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${JOBS:-2}
 
@@ -88,7 +89,8 @@ bench-windows)
 	echo "Measured under Wine $(wine --version 2>/dev/null) on Linux $(uname -r), not on Windows:"
 	echo "Wine maps WaitOnAddress, SRW locks and threads onto Linux futexes and"
 	echo "pthreads, so these figures describe that mapping, not a Windows kernel."
-	wine "$bench" "$@"
+	BENCH_GIT_HASH=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown) \
+		wine "$bench" "$@"
 	;;
 musl)
 	need musl-tools linux-libc-dev
