@@ -11,20 +11,15 @@ module_state *thread_state(PyObject *module)
 
 /* ---- start_new_thread ------------------------------------------------------ */
 
-/* Parent and child meet here while the parent holds the interpreter lock.
- * Lives on the parent's stack: the child writes `tstate_ok`, releases
- * `created`, and never touches it again. */
-struct handshake {
-	thread_lock created; /* held until the child has a thread state */
-	int tstate_ok;       /* written by the child before the release */
-};
-
-/* What the new thread runs.  Heap-allocated by the parent; owned (and
- * freed) by the child once it has a thread state, else by the parent. */
+/* What the new thread runs.  Heap-allocated by the parent and owned (and
+ * freed) by the child once it starts, else by the parent. */
 struct boot {
 	PyInterpreterState *interp; /* the interpreter that called us */
+	thread_lock ready;          /* held by the parent until `first` is set */
+	PyThreadState *first;       /* made by the parent, see thread_run; NULL
+	                             * if that failed (the parent then owns and
+	                             * has dropped func, args and kwargs) */
 	PyObject *func, *args, *kwargs; /* strong references; kwargs may be NULL */
-	struct handshake *hs;
 };
 
 static void boot_free(struct boot *boot)
@@ -35,31 +30,56 @@ static void boot_free(struct boot *boot)
 	PyMem_RawFree(boot);
 }
 
-/* The new thread.  Why the parent waits, holding the interpreter lock,
- * until PyThreadState_New has returned here: without it the main thread
- * could finish Py_Finalize and free `interp` between our start and that
- * call (a thread "starting up" while the main thread exits), and we would
- * build a thread state in freed memory.  While the parent holds the lock
- * the interpreter cannot be finalised, so `interp` is alive.
+/* The new thread.
  *
- * Once we have a thread state we are like any daemon thread of CPython:
- * if the interpreter is finalised before PyEval_RestoreThread gets the
- * interpreter lock, that call never returns (3.8-3.12 end the thread there,
- * 3.13 leaves it blocked until the process exits), so nothing below it
- * touches a finalised interpreter. */
+ * The parent makes `first`, a thread state of the interpreter, while it
+ * holds the interpreter lock, just after starting us (so that work overlaps
+ * our start-up), hands it over through `ready`, and returns at once.  We
+ * are rarely there before it, so `ready` is normally free when we look.  Our first act is to attach
+ * it with PyEval_RestoreThread, which is the one call CPython makes safe
+ * for a thread whose interpreter may be finalised meanwhile: it is what
+ * every daemon thread does after a blocking call.  If the main thread has
+ * begun (or finished) finalising, it never returns (3.8-3.12 end the
+ * thread, 3.13 leaves it blocked until the process exits) and only looks at
+ * `first`, never at the interpreter.  So a thread starting up while the
+ * main thread exits touches nothing freed, and the parent need not wait.
+ *
+ * Once attached, the interpreter is alive until we release its lock, and
+ * we trade `first` for a thread state made here: PyThreadState_New binds
+ * the state it makes to the calling thread (its thread id, used by
+ * sys._current_frames and PyThreadState_SetAsyncExc, and before 3.12 the
+ * PyGILState binding that C callbacks such as ctypes' rely on), and the
+ * parent's `first` carries the parent's. */
 static void thread_run(void *arg)
 {
 	struct boot *boot = (struct boot *)arg;
-	struct handshake *hs = boot->hs;
-	PyThreadState *tstate = PyThreadState_New(boot->interp);
+	PyThreadState *first, *tstate;
 	PyObject *res;
 
-	hs->tstate_ok = tstate != NULL;
-	thread_lock_release(&hs->created);
-	if (!tstate)
-		return; /* the parent reports MemoryError and frees boot */
+	thread_lock_acquire(&boot->ready, 1);
+	first = boot->first;
+	if (!first) {
+		/* The parent raised MemoryError and dropped the references. */
+		PyMem_RawFree(boot);
+		return;
+	}
+	/* From here on the parent no longer touches `boot`: it released
+	 * `ready` while holding the interpreter lock, which we take next, so
+	 * that release has returned before we can free `boot`. */
+	PyEval_RestoreThread(first);
+	tstate = PyThreadState_New(boot->interp);
+	if (!tstate) {
+		PyErr_NoMemory();
+		compat_report_thread_exception(boot->func);
+		boot_free(boot);
+		PyThreadState_Clear(first);
+		PyThreadState_DeleteCurrent();
+		return;
+	}
+	PyThreadState_Swap(tstate);
+	PyThreadState_Clear(first);
+	PyThreadState_Delete(first);
 
-	PyEval_RestoreThread(tstate);
 	res = PyObject_Call(boot->func, boot->args, boot->kwargs);
 	if (res) {
 		Py_DECREF(res);
@@ -88,7 +108,6 @@ static PyObject *start_new_thread(PyObject *module, PyObject *const *args,
 {
 	module_state *st = thread_state(module);
 	PyObject *func, *fargs, *kwargs = NULL;
-	struct handshake hs = {THREAD_LOCK_INIT, 0};
 	struct boot *boot;
 	thread_ident ident = 0;
 	int rc;
@@ -125,28 +144,32 @@ static PyObject *start_new_thread(PyObject *module, PyObject *const *args,
 	if (!boot)
 		return PyErr_NoMemory();
 	boot->interp = PyThreadState_Get()->interp;
+	boot->ready = (thread_lock)THREAD_LOCK_INIT;
+	thread_lock_acquire(&boot->ready, 0); /* free: cannot fail */
+	boot->first = NULL;
 	Py_INCREF(func);
 	Py_INCREF(fargs);
 	Py_XINCREF(kwargs);
 	boot->func = func;
 	boot->args = fargs;
 	boot->kwargs = kwargs;
-	boot->hs = &hs;
 
-	thread_lock_acquire(&hs.created, 0); /* the child releases it */
 	rc = thread_start_new_thread(thread_run, boot, &ident);
 	if (rc < 0) {
 		boot_free(boot);
 		PyErr_Format(st->error, "can't start new thread: %s", thread_strerror(rc));
 		return NULL;
 	}
-	/* Keep the interpreter lock: see thread_run.  The child does nothing
-	 * but create its thread state before releasing `created`. */
-	thread_lock_acquire(&hs.created, 1);
-	if (!hs.tstate_ok) {
-		boot_free(boot);
+	/* The child is starting up meanwhile; it waits for `ready`. */
+	boot->first = PyThreadState_New(boot->interp);
+	if (!boot->first) {
+		Py_DECREF(func);
+		Py_DECREF(fargs);
+		Py_XDECREF(kwargs);
+		thread_lock_release(&boot->ready); /* the child frees boot and ends */
 		return PyErr_NoMemory();
 	}
+	thread_lock_release(&boot->ready);
 	return PyLong_FromUnsignedLongLong(ident);
 }
 

@@ -85,6 +85,36 @@ class Extras(unittest.TestCase):
         self.assertEqual((rc, out, err),
                          (0, "refused: True\nleak-free: True\nworks: True\n", ""))
 
+    def test_a_started_thread_owns_its_thread_state(self):
+        # The thread state the function runs in belongs to the new thread:
+        # sys._current_frames() lists its frame under its own identifier,
+        # and C code calling back into Python from it (ctypes callbacks go
+        # through PyGILState_Ensure) finds that state instead of deadlocking.
+        rc, out, err = run_script("""
+            import ctypes, sys, thread
+            done = thread.allocate_lock(); done.acquire()
+            box = {}
+            CMP = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_int),
+                                   ctypes.POINTER(ctypes.c_int))
+            def cmp(a, b):
+                return a[0] - b[0]
+            def body():
+                try:
+                    me = thread.get_ident()
+                    frame = sys._current_frames().get(me)
+                    box["frames"] = frame is not None and frame.f_code is body.__code__
+                    arr = (ctypes.c_int * 4)(3, 1, 4, 2)
+                    libc = ctypes.CDLL(None)
+                    libc.qsort(arr, 4, ctypes.sizeof(ctypes.c_int), CMP(cmp))
+                    box["sorted"] = list(arr)
+                finally:
+                    done.release()
+            ident = thread.start_new_thread(body, ())
+            print("finished:", done.acquire(True, 10))
+            print(box["frames"], box["sorted"])
+        """)
+        self.assertEqual((rc, out, err), (0, "finished: True\nTrue [1, 2, 3, 4]\n", ""))
+
     def test_every_name_has_a_docstring_and_text_signature(self):
         for name in NAMES:
             fn = getattr(thread, name)
