@@ -148,6 +148,12 @@ THREAD_API int thread_lock_release(thread_lock *lock);
  * it orders no memory. */
 THREAD_API int thread_lock_locked(const thread_lock *lock);
 
+/* Nanoseconds on the monotonic clock that timed acquires measure against:
+ * it never goes back and ignores changes to the wall clock; its zero is
+ * arbitrary.  Use it to compute the time left before retrying a timed
+ * acquire that returned THREAD_EINTR.  Never fails. */
+THREAD_API int64_t thread_monotonic_ns(void);
+
 /* ---- errors ----------------------------------------------------------- */
 
 /* A short English message for `err` (any THREAD_E* code, 0, or anything

@@ -2,6 +2,11 @@
  * them to whatever their sleep call takes. */
 #include "thread_impl.h"
 
+int64_t thread_monotonic_ns(void)
+{
+	return thread__monotonic_ns();
+}
+
 int64_t thread__deadline_after(int64_t timeout_ns)
 {
 	int64_t now = thread__monotonic_ns();

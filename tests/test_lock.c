@@ -168,3 +168,20 @@ TEST(strerror_names_every_code)
 	}
 	ASSERT_STR_EQ(thread_strerror(0), "success");
 }
+
+TEST(monotonic_clock_never_goes_back_and_matches_timed_waits)
+{
+	thread_lock lk = THREAD_LOCK_INIT;
+	int64_t prev = thread_monotonic_ns(), t0, t1;
+	for (int i = 0; i < 100000; i++) {
+		int64_t now = thread_monotonic_ns();
+		ASSERT_GE(now, prev);
+		prev = now;
+	}
+	ASSERT_EQ(thread_lock_acquire(&lk, 1), 1);
+	t0 = thread_monotonic_ns();
+	ASSERT_EQ(thread_lock_acquire_timed(&lk, 20 * MS, 0), 0);
+	t1 = thread_monotonic_ns();
+	ASSERT_GE(t1 - t0, 20 * MS);
+	ASSERT_LT(t1 - t0, 200 * MS);
+}
