@@ -51,15 +51,18 @@ wine_setup() {
 	export WINEPREFIX="$1/wineprefix" WINEDEBUG=-all WINEARCH=win64
 	export WINEDLLOVERRIDES="mscoree,mshtml="
 	unset DISPLAY WAYLAND_DISPLAY
-	mkdir -p "$WINEPREFIX"
-	wineserver -p 2>/dev/null || true # fails only if one already serves the prefix
-	trap 'wineserver -k 2>/dev/null || true' EXIT
 	if [ ! -f "$WINEPREFIX/system.reg" ]; then
 		wineboot -i >"$1/wineboot.log" 2>&1 || {
 			cat "$1/wineboot.log"
 			exit 1
 		}
+		# Let the first boot wind down completely (its wineserver exits
+		# once only system processes are left): programs started while
+		# it still runs were seen to be killed.
+		wineserver -w
 	fi
+	wineserver -p 2>/dev/null || true # fails only if one already serves the prefix
+	trap 'wineserver -k 2>/dev/null || true' EXIT
 	# Wine's own services (services.exe, winedevice.exe...) start with the
 	# first program and outlive it, holding its stdout and stderr.  Start
 	# them here, on /dev/null: started by a test, they would keep CTest
