@@ -3,9 +3,9 @@
  * Acquire policy: first a non-blocking try with the thread state attached
  * (no interpreter-lock traffic when the lock is free); only if that fails
  * and the caller will wait do we detach and block in libthread.  Blocking
- * waits are interruptible: on THREAD_EINTR we run the Python signal
- * handlers and, unless one raised, wait again for the time left to the
- * deadline taken at entry. */
+ * waits are interruptible: on THREAD_EINTR, and every SIGNAL_POLL_NS in
+ * any case, we run the Python signal handlers and, unless one raised, wait
+ * again for the time left to the deadline taken at entry. */
 #include "compat.h"
 
 #include <math.h>
@@ -13,6 +13,7 @@
 #include <structmember.h>
 
 #define NS_PER_S 1000000000LL
+#define SIGNAL_POLL_NS (50 * 1000000LL) /* longest a missed signal waits */
 
 module_state *thread_state_of_type(PyTypeObject *tp)
 {
@@ -64,11 +65,15 @@ static int acquire_blocking(lockobject *self, int64_t timeout_ns)
 			deadline = now + timeout_ns;
 	}
 	for (;;) {
+		/* Wait in slices: a signal that lands after we detach but before
+		 * the wait begins is not reported by the wait, and its handler
+		 * must not wait for the lock to be released. */
+		int64_t slice = timeout_ns < 0 || timeout_ns > SIGNAL_POLL_NS
+		                        ? SIGNAL_POLL_NS : timeout_ns;
 		Py_BEGIN_ALLOW_THREADS
-		r = thread_lock_acquire_timed(&self->lk, timeout_ns,
-		                              THREAD_INTERRUPTIBLE);
+		r = thread_lock_acquire_timed(&self->lk, slice, THREAD_INTERRUPTIBLE);
 		Py_END_ALLOW_THREADS
-		if (r != THREAD_EINTR)
+		if (r != THREAD_EINTR && r != 0)
 			break;
 		/* Runs the handlers only in the main thread; elsewhere a no-op. */
 		if (PyErr_CheckSignals() < 0)

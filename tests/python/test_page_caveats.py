@@ -14,8 +14,14 @@ import thread
 from support import WAIT_CAP, run_script, wait_until
 
 
+# Python leaves SIGINT alone when it starts with SIGINT ignored, as it does
+# under a shell's background job or nohup (CI runs that way); the children
+# put Python's own KeyboardInterrupt handler in place whatever they inherit.
+CHILD_PRELUDE = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+
 def start_child(code):
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)],
+    return subprocess.Popen([sys.executable, "-c", CHILD_PRELUDE + textwrap.dedent(code)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
