@@ -21,9 +21,6 @@ PyObject *compat_new_type(PyObject *module, PyType_Spec *spec);
  * version keeps no such link (3.8), without an exception set. */
 PyObject *compat_type_module(PyTypeObject *tp);
 
-/* Monotonic clock in nanoseconds.  Called with the GIL held. */
-int64_t compat_monotonic_ns(void);
-
 /* Report the exception being handled as unraisable: a thread started by
  * start_new_thread running `func` ended with it. */
 void compat_report_thread_exception(PyObject *func);

@@ -26,13 +26,6 @@ PyObject *compat_type_module(PyTypeObject *tp)
 	return m;
 }
 
-int64_t compat_monotonic_ns(void)
-{
-	PyTime_t t = 0;
-	/* Raw: no exception to report; it only fails if the OS clock does. */
-	(void)PyTime_MonotonicRaw(&t);
-	return t;
-}
 
 void compat_report_thread_exception(PyObject *func)
 {

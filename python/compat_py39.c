@@ -18,10 +18,6 @@ PyObject *compat_type_module(PyTypeObject *tp)
 	return PyType_GetModule(tp);
 }
 
-int64_t compat_monotonic_ns(void)
-{
-	return _PyTime_GetMonotonicClock();
-}
 
 void compat_report_thread_exception(PyObject *func)
 {

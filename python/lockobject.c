@@ -60,7 +60,7 @@ static int acquire_blocking(lockobject *self, int64_t timeout_ns)
 	int r;
 
 	if (timeout_ns > 0) {
-		now = compat_monotonic_ns();
+		now = thread_monotonic_ns();
 		if (timeout_ns < INT64_MAX - now)
 			deadline = now + timeout_ns;
 	}
@@ -79,7 +79,7 @@ static int acquire_blocking(lockobject *self, int64_t timeout_ns)
 		if (PyErr_CheckSignals() < 0)
 			return -1;
 		if (timeout_ns > 0) {
-			now = compat_monotonic_ns();
+			now = thread_monotonic_ns();
 			if (now >= deadline)
 				return thread_lock_acquire(&self->lk, 0);
 			timeout_ns = deadline - now;
