@@ -90,6 +90,12 @@ thread_ident start_or_fail(thread_func f, void *arg);
  * order threads, only to make an interesting interleaving likely. */
 void pause_ms(int ms);
 
+/* Nanoseconds the calling thread has spent runnable but not running
+ * (waiting in the scheduler's run queue) since it started, or -1 where the
+ * platform does not say.  Lets a timing test tell the library's delays
+ * from a busy machine's. */
+int64_t run_queue_wait_ns(void);
+
 /* Start a thread with the platform's own call (pthread_create,
  * CreateThread), not the library's, detached.  Returns the identifier the
  * platform reports for it (pthread_t, thread id), or fails the test. */

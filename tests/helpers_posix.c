@@ -77,6 +77,20 @@ void pause_ms(int ms)
 		;
 }
 
+int64_t run_queue_wait_ns(void)
+{
+	/* Linux: the second field of the thread's schedstat.  Other systems
+	 * have no such file and get -1. */
+	long long run, queued;
+	int got;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	if (!f)
+		return -1;
+	got = fscanf(f, "%lld %lld", &run, &queued);
+	fclose(f);
+	return got == 2 ? (int64_t)queued : -1;
+}
+
 struct foreign {
 	thread_func f;
 	void *arg;
