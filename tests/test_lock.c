@@ -99,7 +99,9 @@ TEST(timed_acquire_of_a_held_lock_times_out_no_earlier_than_the_timeout)
 	ASSERT_EQ(thread_lock_acquire_timed(&lk, 50 * MS, 0), 0);
 	waited = now_ns() - t0;
 	ASSERT_GE(waited, 50 * MS);
-	ASSERT_LT(waited, 500 * MS);
+	/* Upper bounds catch a unit slip (1000x) or a missed deadline, with
+	 * room for a busy machine's scheduling delays. */
+	ASSERT_LT(waited, 2000 * MS);
 	ASSERT_EQ(thread_lock_locked(&lk), 1);
 }
 
@@ -183,5 +185,5 @@ TEST(monotonic_clock_never_goes_back_and_matches_timed_waits)
 	ASSERT_EQ(thread_lock_acquire_timed(&lk, 20 * MS, 0), 0);
 	t1 = thread_monotonic_ns();
 	ASSERT_GE(t1 - t0, 20 * MS);
-	ASSERT_LT(t1 - t0, 200 * MS);
+	ASSERT_LT(t1 - t0, 2000 * MS);
 }
