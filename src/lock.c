@@ -64,8 +64,15 @@
 #define LK_HANDOFF 4u
 #define LK_HUNGRY 8u
 
+/* Spin budget, in cpu_relax() calls: 256 pauses are about 6 us on the
+ * AMD EPYC the benchmarks ran on (23 ns each), less than one futex sleep
+ * and wake-up there (about 20 us on that VM).  Polls are spaced 1, 2, 4, ...
+ * SPIN_GAP_MAX pauses apart. */
 #ifndef SPIN_LIMIT
-#define SPIN_LIMIT 40 /* about 1 us of pause on current x86 */
+#define SPIN_LIMIT 256
+#endif
+#ifndef SPIN_GAP_MAX
+#define SPIN_GAP_MAX 32
 #endif
 #ifndef FAIR_NS
 #define FAIR_NS 1000000 /* 1 ms */
@@ -96,16 +103,29 @@ static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
 	int slept = 0, stop = 0;
 	int64_t since = 0, now;
 
-	/* A short spin: a holder on another core usually releases within it.
-	 * Not when threads already sleep: the lock is then held for long or
-	 * handed around, and a spinning thread only delays the sleeper that
-	 * its release will wake, when both share a CPU. */
-	for (int i = 0; i < SPIN_LIMIT; i++) {
+	/* A bounded spin: a holder on another core usually releases within
+	 * it, and a thread used as the other end of a semaphore hand-off
+	 * answers within it, so neither side pays a sleep and a wake-up.
+	 * It goes on while the word is LOCKED, with or without SLEEPERS (that
+	 * bit is conservative: a woken thread sets it on taking the lock even
+	 * when nobody else sleeps, so stopping at it would end every spin
+	 * once anyone had slept).  It stops at HANDOFF or HUNGRY: the lock is
+	 * then promised to a sleeper.
+	 * Polls back off exponentially: a spinner that polls the word every
+	 * pause pulls its cache line away from the holder on each poll, so
+	 * two threads trading a busy lock spend their time moving the line;
+	 * spaced polls let the holder run several critical sections from its
+	 * own cache (measured: 1.1-1.4x the throughput of evenly spaced polls
+	 * at 2-16 threads, bench/ section 2). */
+	for (int spent = 0, gap = 1; spent < SPIN_LIMIT; spent += gap) {
 		if (try_acquire(lk))
 			return 1;
-		if (atomic_load_relaxed(&lk->word_) != LK_LOCKED)
+		if ((atomic_load_relaxed(&lk->word_) & ~LK_SLEEPERS) != LK_LOCKED)
 			break;
-		cpu_relax();
+		for (int k = 0; k < gap; k++)
+			cpu_relax();
+		if (gap < SPIN_GAP_MAX)
+			gap += gap;
 	}
 	for (;;) {
 		w = atomic_load_relaxed(&lk->word_);
