@@ -139,6 +139,14 @@ THREAD_HIDDEN int thread__wait(const uint32_t *addr, uint32_t expected,
 THREAD_HIDDEN void thread__wake_one(const uint32_t *addr);
 THREAD_HIDDEN void thread__wake_all(const uint32_t *addr);
 
+/* ---- processors --------------------------------------------------------- */
+
+/* 1 when more than one processor is online, so a lock holder can run while
+ * a waiter spins; 0 on a uniprocessor, where spinning only burns the time
+ * slice the holder needs (thread_posix.c / thread_win.c).  Asked of the
+ * system once; later calls read a cached word. */
+THREAD_HIDDEN int thread__multiprocessor(void);
+
 /* ---- clock and deadlines ---------------------------------------------- */
 
 /* Nanoseconds on the monotonic clock (thread_posix.c / thread_win.c). */

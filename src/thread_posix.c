@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 /* What the new thread needs; malloc'ed by the starter, freed by the new
  * thread before it calls func, so nothing is left when func ends in any way
@@ -107,6 +108,23 @@ int thread_stack_size(size_t size, size_t *previous)
 	if (previous)
 		*previous = old;
 	return 0;
+}
+
+int thread__multiprocessor(void)
+{
+	/* 0: not asked yet; 1: one processor; 2: several.  Threads that race
+	 * here store the same answer, so a relaxed CAS is enough. */
+	static uint32_t answer;
+	uint32_t seen = atomic_load_relaxed(&answer);
+	if (seen == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		/* A system that cannot say (-1) is treated as a multiprocessor:
+		 * a wasted spin is bounded, a missing one costs a sleep. */
+		uint32_t mine = (n == 1) ? 1 : 2;
+		atomic_cas_relaxed(&answer, &seen, mine);
+		seen = mine;
+	}
+	return seen == 2;
 }
 
 int64_t thread__monotonic_ns(void)

@@ -90,6 +90,9 @@ thread_ident start_or_fail(thread_func f, void *arg);
  * order threads, only to make an interesting interleaving likely. */
 void pause_ms(int ms);
 
+/* Offer the CPU to another runnable thread (sched_yield, SwitchToThread). */
+void yield_cpu(void);
+
 /* Nanoseconds the calling thread has spent runnable but not running
  * (waiting in the scheduler's run queue) since it started, or -1 where the
  * platform does not say.  Lets a timing test tell the library's delays

@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 
 int64_t now_ns(void)
@@ -75,6 +76,11 @@ void pause_ms(int ms)
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
 	while (nanosleep(&ts, &ts) != 0)
 		;
+}
+
+void yield_cpu(void)
+{
+	sched_yield();
 }
 
 int64_t run_queue_wait_ns(void)

@@ -74,6 +74,11 @@ void pause_ms(int ms)
 	Sleep((DWORD)ms);
 }
 
+void yield_cpu(void)
+{
+	SwitchToThread();
+}
+
 int64_t run_queue_wait_ns(void)
 {
 	return -1; /* Windows keeps no per-thread ready-queue time. */

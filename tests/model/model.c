@@ -109,6 +109,11 @@ void thread__model_point(void)
 
 /* ---- the simulated platform -------------------------------------------- */
 
+int thread__multiprocessor(void)
+{
+	return 1; /* explore the spin too */
+}
+
 int64_t thread__monotonic_ns(void)
 {
 	vclock += (int64_t)pick(700000); /* up to 0.7 ms per reading */
