@@ -65,17 +65,28 @@ def run_once(_):
 # CPython 3.9 to 3.12 free a daemon thread's interpreter at exit while that
 # thread may still be inside the interpreter's own hand-over of the
 # interpreter lock between two bytecodes, and it then crashes in
-# take_gil() (python/cpython#110052; _thread's threads do the same).  A
-# crash can only be that defect if the crashing thread was running
-# `running`, which is pure Python and calls nothing of ours.
+# take_gil() (python/cpython#110052; _thread's threads do the same).
+# Two shapes of crash are taken for that defect, on those versions only:
+# - faulthandler names the crashing thread, and it was running `running`,
+#   which is pure Python and calls nothing of ours;
+# - the script had finished (it printed "exit") and faulthandler printed
+#   nothing: the crash came after finalisation had already removed
+#   faulthandler, where only the interpreter's own teardown still runs.
+#   (Seen in CI on 3.10: exit status -11, stdout "exit", stderr empty.)
+# Both are capped below, and 3.8 and 3.13, which lack the defect, run the
+# same module strictly.
 KNOWN_CPYTHON_DEFECT = (3, 9) <= sys.version_info[:2] <= (3, 12)
 
 
 def is_known_cpython_defect(result):
-    code, _, err = result
+    code, out, err = result
+    if not (KNOWN_CPYTHON_DEFECT and code == -11):
+        return False
+    if err == "":
+        return out == "exit\n"
     current = err.split("Current thread", 1)[-1].split("\n\n", 1)[0]
-    return (KNOWN_CPYTHON_DEFECT and code == -11 and "Segmentation fault" in err
-            and ", line " in current and current.rstrip().endswith("in running"))
+    return ("Segmentation fault" in err and ", line " in current
+            and current.rstrip().endswith("in running"))
 
 
 class Shutdown(unittest.TestCase):
@@ -85,8 +96,9 @@ class Shutdown(unittest.TestCase):
         known = [r for r in results if is_known_cpython_defect(r)]
         bad = [r for r in results if r != (0, "exit\n", "") and r not in known]
         for r in known:
-            print("known CPython defect (python/cpython#110052), not counted:",
-                  r[2].strip().splitlines()[0], file=sys.stderr)
+            first = r[2].strip().splitlines()[:1] or ["(after faulthandler was removed)"]
+            print("known CPython defect (python/cpython#110052), not counted: exit %d, %s"
+                  % (r[0], first[0]), file=sys.stderr)
         self.assertEqual(bad[:3], [], "%d of %d runs failed" % (len(bad), RUNS))
         # The defect is rare; more than a few means something else is wrong.
         self.assertLessEqual(len(known), max(2, RUNS // 20))
