@@ -5,7 +5,11 @@
  * and the caller will wait do we detach and block in libthread.  Blocking
  * waits are interruptible: on THREAD_EINTR, and every SIGNAL_POLL_NS in
  * any case, we run the Python signal handlers and, unless one raised, wait
- * again for the time left to the deadline taken at entry. */
+ * again for the time left to the deadline taken at entry.  Threads that
+ * start_new_thread started cannot run signal handlers (only the main
+ * thread does), so they wait once, through signals: a thread blocked for
+ * good then stays asleep, and does not come back for the interpreter lock
+ * while the interpreter is being finalised at exit. */
 #include "compat.h"
 
 #include <math.h>
@@ -54,10 +58,28 @@ static void lock_dealloc(lockobject *self)
 /* Wait for the lock, detached from the interpreter.  timeout_ns > 0 or -1
  * (forever).  Returns 1 (held), 0 (timed out), -1 with an exception set by
  * a signal handler. */
+/* 1 in a thread that start_new_thread started (module.h). */
+static int in_started_thread(void)
+{
+	PyObject *dict = PyThreadState_GetDict();
+	return dict && PyDict_GetItemString(dict, THREAD_STARTED_KEY) == Py_True;
+}
+
 static int acquire_blocking(lockobject *self, int64_t timeout_ns)
 {
 	int64_t deadline = INT64_MAX, now;
 	int r;
+
+	if (in_started_thread()) {
+		Py_BEGIN_ALLOW_THREADS
+		r = thread_lock_acquire_timed(&self->lk, timeout_ns, 0);
+		Py_END_ALLOW_THREADS
+		if (r < 0) {
+			PyErr_SetString(PyExc_SystemError, thread_strerror(r));
+			return -1;
+		}
+		return r;
+	}
 
 	if (timeout_ns > 0) {
 		now = thread_monotonic_ns();
