@@ -115,9 +115,10 @@ static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
 	 * pause pulls its cache line away from the holder on each poll, so
 	 * two threads trading a busy lock spend their time moving the line;
 	 * spaced polls let the holder run several critical sections from its
-	 * own cache (measured: 1.1-1.4x the throughput of evenly spaced polls
-	 * at 2-16 threads, bench/ section 2).  No spin on a uniprocessor: the
-	 * holder cannot run until the spinner stops. */
+	 * own cache (measured against pthread_mutex at 2-16 threads, bench/
+	 * section 2: 0.6-1.6x with a poll every pause, 1.1-1.6x spaced).  No
+	 * spin on a uniprocessor: the holder cannot run until the spinner
+	 * stops. */
 	int budget = thread__multiprocessor() ? SPIN_LIMIT : 0;
 	for (int spent = 0, gap = 1; spent < budget; spent += gap) {
 		if (try_acquire(lk))
