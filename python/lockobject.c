@@ -55,9 +55,6 @@ static void lock_dealloc(lockobject *self)
 	Py_DECREF(tp);
 }
 
-/* Wait for the lock, detached from the interpreter.  timeout_ns > 0 or -1
- * (forever).  Returns 1 (held), 0 (timed out), -1 with an exception set by
- * a signal handler. */
 /* 1 in a thread that start_new_thread started (module.h). */
 static int in_started_thread(void)
 {
@@ -65,6 +62,9 @@ static int in_started_thread(void)
 	return dict && PyDict_GetItemString(dict, THREAD_STARTED_KEY) == Py_True;
 }
 
+/* Wait for the lock, detached from the interpreter.  timeout_ns > 0 or -1
+ * (forever).  Returns 1 (held), 0 (timed out), -1 with an exception set by
+ * a signal handler. */
 static int acquire_blocking(lockobject *self, int64_t timeout_ns)
 {
 	int64_t deadline = INT64_MAX, now;

@@ -95,6 +95,24 @@ static int try_acquire(thread_lock *lk)
 	return 0;
 }
 
+/* 1 when another processor can run the holder while we spin; 0 on a
+ * uniprocessor, where spinning only burns the time slice the holder needs.
+ * A system that cannot say counts as a multiprocessor: a wasted spin is
+ * bounded, a missing one costs a sleep.  The answer is cached in a word
+ * (0: not asked yet, 1: one processor, 2: several); threads that race
+ * here store the same answer, so relaxed order is enough. */
+static int multiprocessor(void)
+{
+	static uint32_t answer;
+	uint32_t seen = atomic_load_relaxed(&answer);
+	if (seen == 0) {
+		uint32_t mine = thread__online_cpus() == 1 ? 1 : 2;
+		atomic_cas_relaxed(&answer, &seen, mine);
+		seen = mine;
+	}
+	return seen == 2;
+}
+
 static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
                                         unsigned flags)
 {
@@ -119,7 +137,7 @@ static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
 	 * section 2: 0.6-1.6x with a poll every pause, 1.1-1.6x spaced).  No
 	 * spin on a uniprocessor: the holder cannot run until the spinner
 	 * stops. */
-	int budget = thread__multiprocessor() ? SPIN_LIMIT : 0;
+	int budget = multiprocessor() ? SPIN_LIMIT : 0;
 	for (int spent = 0, gap = 1; spent < budget; spent += gap) {
 		if (try_acquire(lk))
 			return 1;

@@ -141,11 +141,9 @@ THREAD_HIDDEN void thread__wake_all(const uint32_t *addr);
 
 /* ---- processors --------------------------------------------------------- */
 
-/* 1 when more than one processor is online, so a lock holder can run while
- * a waiter spins; 0 on a uniprocessor, where spinning only burns the time
- * slice the holder needs (thread_posix.c / thread_win.c).  Asked of the
- * system once; later calls read a cached word. */
-THREAD_HIDDEN int thread__multiprocessor(void);
+/* Processors online, or 0 when the system cannot say (thread_posix.c /
+ * thread_win.c).  A system call: lock.c asks once and keeps the answer. */
+THREAD_HIDDEN int thread__online_cpus(void);
 
 /* ---- clock and deadlines ---------------------------------------------- */
 

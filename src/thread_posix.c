@@ -110,21 +110,10 @@ int thread_stack_size(size_t size, size_t *previous)
 	return 0;
 }
 
-int thread__multiprocessor(void)
+int thread__online_cpus(void)
 {
-	/* 0: not asked yet; 1: one processor; 2: several.  Threads that race
-	 * here store the same answer, so a relaxed CAS is enough. */
-	static uint32_t answer;
-	uint32_t seen = atomic_load_relaxed(&answer);
-	if (seen == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		/* A system that cannot say (-1) is treated as a multiprocessor:
-		 * a wasted spin is bounded, a missing one costs a sleep. */
-		uint32_t mine = (n == 1) ? 1 : 2;
-		atomic_cas_relaxed(&answer, &seen, mine);
-		seen = mine;
-	}
-	return seen == 2;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 && n < 65536 ? (int)n : 0;
 }
 
 int64_t thread__monotonic_ns(void)

@@ -114,21 +114,11 @@ int thread_stack_size(size_t size, size_t *previous)
 	return 0;
 }
 
-int thread__multiprocessor(void)
+int thread__online_cpus(void)
 {
-	/* 0: not asked yet; 1: one processor; 2: several.  Threads that race
-	 * here store the same answer. */
-	static uint32_t answer;
-	uint32_t seen = atomic_load_relaxed(&answer);
-	if (seen == 0) {
-		SYSTEM_INFO si;
-		uint32_t mine;
-		GetSystemInfo(&si);
-		mine = si.dwNumberOfProcessors == 1 ? 1 : 2;
-		atomic_cas_relaxed(&answer, &seen, mine);
-		seen = mine;
-	}
-	return seen == 2;
+	SYSTEM_INFO si;
+	GetSystemInfo(&si);
+	return (int)si.dwNumberOfProcessors;
 }
 
 int64_t thread__monotonic_ns(void)
