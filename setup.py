@@ -71,6 +71,7 @@ lib_sources, macros, libraries = library_sources()
 ext = Extension(
     "thread",
     sources=[rel("python", "threadmodule.c"), rel("python", "lockobject.c"),
+             rel("python", "fastmethod.c"),
              compat_source()] + lib_sources,
     include_dirs=["include", "src"],
     define_macros=macros,

@@ -9,6 +9,20 @@
 
 #include <stdint.h>
 
+/* 3.8 spells the vectorcall type flag with a leading underscore. */
+#ifndef Py_TPFLAGS_HAVE_VECTORCALL
+#define Py_TPFLAGS_HAVE_VECTORCALL _Py_TPFLAGS_HAVE_VECTORCALL
+#endif
+
+/* 1 where the interpreter lock serialises all Python code of an
+ * interpreter, so a free list kept in an object of that interpreter needs
+ * no lock of its own; 0 in free-threaded builds (3.13t), which go without. */
+#ifdef Py_GIL_DISABLED
+#define COMPAT_FREELISTS 0
+#else
+#define COMPAT_FREELISTS 1
+#endif
+
 /* The module's slots: Py_mod_exec, plus the declarations this version
  * understands (sub-interpreter GIL support 3.12+, free threading 3.13+). */
 extern PyModuleDef_Slot compat_module_slots[];

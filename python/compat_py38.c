@@ -1,6 +1,7 @@
 /* CPython 3.8: heap types come from PyType_FromSpec alone (no link to the
  * module, no immutable flag), and Py_tp_members cannot set the weak
- * reference offset, so it is set here from the spec's member list. */
+ * reference or vectorcall offsets, so they are set here from the spec's
+ * member list. */
 #include "compat.h"
 
 #include <string.h>
@@ -24,10 +25,13 @@ PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
 		if (slot->slot != Py_tp_members)
 			continue;
 		for (m = (PyMemberDef *)slot->pfunc; m->name; m++) {
-			if (strcmp(m->name, "__weaklistoffset__") != 0)
+			if (strcmp(m->name, "__weaklistoffset__") == 0)
+				tp->tp_weaklistoffset = m->offset;
+			else if (strcmp(m->name, "__vectorcalloffset__") == 0)
+				tp->tp_vectorcall_offset = m->offset;
+			else
 				continue;
 			/* 3.8 made it an ordinary read-only attribute instead. */
-			tp->tp_weaklistoffset = m->offset;
 			if (PyDict_DelItemString(tp->tp_dict, m->name) < 0) {
 				Py_DECREF(tp);
 				return NULL;

@@ -301,10 +301,16 @@ PyDoc_STRVAR(enter_doc,
 "__enter__($self, /)\n--\n\n"
 "Acquire the lock, waiting as long as it takes; return True.");
 
-static PyObject *lock_enter(lockobject *self, PyObject *unused)
+static PyObject *lock_enter(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                            PyObject *kwnames)
 {
-	(void)unused;
-	if (acquire_timed(self, -1) < 0)
+	(void)args;
+	if (nargs != 0 || kwnames) {
+		PyErr_Format(PyExc_TypeError, "__enter__() takes no arguments (%zd given)",
+		             nargs + (kwnames ? PyTuple_GET_SIZE(kwnames) : 0));
+		return NULL;
+	}
+	if (acquire_timed((lockobject *)self, -1) < 0)
 		return NULL;
 	Py_RETURN_TRUE;
 }
@@ -313,15 +319,26 @@ PyDoc_STRVAR(exit_doc,
 "__exit__($self, /, *exc_info)\n--\n\n"
 "Release the lock.");
 
-static PyObject *lock_exit(lockobject *self, PyObject *const *args,
-                           Py_ssize_t nargs)
+static PyObject *lock_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                           PyObject *kwnames)
 {
 	(void)args;
 	(void)nargs;
-	if (thread_lock_release(&self->lk) == 0)
+	if (kwnames && PyTuple_GET_SIZE(kwnames) != 0) {
+		PyErr_SetString(PyExc_TypeError, "__exit__() takes no keyword arguments");
+		return NULL;
+	}
+	if (thread_lock_release(&((lockobject *)self)->lk) == 0)
 		Py_RETURN_NONE;
-	return release_failed(self);
+	return release_failed((lockobject *)self);
 }
+
+/* `with` binds these on every use: they are fast methods (fastmethod.c). */
+const fastmethod_def thread_lock_fastmethods[] = {
+	{"__enter__", lock_enter, enter_doc},
+	{"__exit__", lock_exit, exit_doc},
+	{NULL, NULL, NULL},
+};
 
 static PyObject *lock_repr(lockobject *self)
 {
@@ -335,8 +352,6 @@ static PyMethodDef lock_methods[] = {
 	 METH_FASTCALL | METH_KEYWORDS, acquire_doc},
 	{"release", (PyCFunction)lock_release, METH_NOARGS, release_doc},
 	{"locked", (PyCFunction)lock_locked, METH_NOARGS, locked_doc},
-	{"__enter__", (PyCFunction)lock_enter, METH_NOARGS, enter_doc},
-	{"__exit__", (PyCFunction)(void (*)(void))lock_exit, METH_FASTCALL, exit_doc},
 	{NULL, NULL, 0, NULL},
 };
 

@@ -13,6 +13,7 @@
 typedef struct {
 	PyTypeObject *lock_type; /* thread.LockType, a heap type */
 	PyObject *error;         /* thread.error: RuntimeError, as in _thread */
+	PyTypeObject *fastmethod_type, *fastmethod_bound_type; /* fastmethod.c */
 } module_state;
 
 /* A lock object.  Not tracked by the cyclic GC: it refers to nothing but
@@ -36,8 +37,27 @@ typedef struct {
  * them (lockobject.c). */
 #define THREAD_STARTED_KEY "thread.started_by_start_new_thread"
 
+/* A method with a cheap bound form (fastmethod.c), for the methods that
+ * `with` binds on every use.  `fn` gets the instance as `self` and the
+ * arguments after it; `doc` starts with a text signature, as PyDoc_STRVAR
+ * docstrings of built-in methods do.  Arrays end with a NULL name. */
+typedef struct {
+	const char *name;
+	PyObject *(*fn)(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+	                PyObject *kwnames);
+	const char *doc;
+} fastmethod_def;
+
 extern PyModuleDef thread_moduledef;
 extern PyType_Spec thread_lock_spec;
+extern PyType_Spec thread_fastmethod_spec, thread_fastmethod_bound_spec;
+extern const fastmethod_def thread_lock_fastmethods[]; /* __enter__, __exit__ */
+
+/* Put a descriptor for each of `defs` into `owner`'s dict; `descr_type` and
+ * `bound_type` are made from the two specs above.  0, or -1 with an
+ * exception.  Only for a type no Python code has seen yet. */
+int thread_fastmethods_add(PyTypeObject *owner, const fastmethod_def *defs,
+                           PyTypeObject *descr_type, PyTypeObject *bound_type);
 
 /* The module state of `module`, or of the module that created `tp`; the
  * latter is NULL when the interpreter cannot say (3.8). */

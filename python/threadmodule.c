@@ -257,7 +257,12 @@ int thread_module_exec(PyObject *module)
 	PyObject *timeout_max;
 
 	st->lock_type = (PyTypeObject *)compat_new_type(module, &thread_lock_spec);
-	if (!st->lock_type)
+	st->fastmethod_type = (PyTypeObject *)compat_new_type(module, &thread_fastmethod_spec);
+	st->fastmethod_bound_type =
+	        (PyTypeObject *)compat_new_type(module, &thread_fastmethod_bound_spec);
+	if (!st->lock_type || !st->fastmethod_type || !st->fastmethod_bound_type ||
+	    thread_fastmethods_add(st->lock_type, thread_lock_fastmethods,
+	                           st->fastmethod_type, st->fastmethod_bound_type) < 0)
 		return -1;
 	Py_INCREF(PyExc_RuntimeError);
 	st->error = PyExc_RuntimeError;
@@ -277,6 +282,8 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg)
 	module_state *st = thread_state(module);
 	Py_VISIT(st->lock_type);
 	Py_VISIT(st->error);
+	Py_VISIT(st->fastmethod_type);
+	Py_VISIT(st->fastmethod_bound_type);
 	return 0;
 }
 
@@ -285,6 +292,8 @@ static int module_clear(PyObject *module)
 	module_state *st = thread_state(module);
 	Py_CLEAR(st->lock_type);
 	Py_CLEAR(st->error);
+	Py_CLEAR(st->fastmethod_type);
+	Py_CLEAR(st->fastmethod_bound_type);
 	return 0;
 }
 

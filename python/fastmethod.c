@@ -1,0 +1,400 @@
+/* Fast methods: a method descriptor whose bound form is cheap to make.
+ *
+ * Why: `with lock:` looks up __enter__ and __exit__ on the type and binds
+ * each to the lock (CPython 3.8-3.13 do not call them unbound, as they do
+ * for `lock.acquire()`).  A built-in method descriptor binds into a
+ * builtin_function_or_method, which is tracked by the cyclic GC: two GC
+ * allocations and two GC untrack-and-frees per `with`, which cost more than
+ * the lock itself and count towards the next collection.  A fast method
+ * binds into a small object that the GC does not track (it refers only to
+ * the lock and to its own type, neither of which can lead back to it), and
+ * calls its C function through vectorcall with no further dispatch.
+ *
+ * Both objects look like their built-in counterparts to introspection:
+ * __name__, __qualname__, __doc__, __text_signature__ (so inspect.signature
+ * and help() work), __objclass__ on the descriptor, __self__ on the bound
+ * method, and a bound method compares equal to another bound to the same
+ * object by the same descriptor. */
+#include "compat.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <structmember.h>
+
+/* Bound methods a descriptor keeps for reuse: `with` makes two and drops
+ * them again at once, and a reused one costs neither pymalloc's allocation
+ * nor its free.  Nested `with` blocks and threads each hold one __exit__
+ * until their block ends; more than this many spare go back to pymalloc. */
+#define FREELIST_MAX 16
+
+typedef struct fastmethod_bound fastmethod_bound;
+
+/* A descriptor in the owner type's dict.  GC-tracked: it holds the owner,
+ * whose dict holds it. */
+typedef struct {
+	PyObject_HEAD
+	vectorcallfunc vectorcall; /* called unbound: args[0] is the instance */
+	const fastmethod_def *def;
+	PyTypeObject *owner;      /* strong; the type whose instances it binds */
+	PyTypeObject *bound_type; /* strong; what binding makes */
+	/* Spare bound methods, linked through `self`, holding no references.
+	 * Only touched with the interpreter lock held (COMPAT_FREELISTS). */
+	fastmethod_bound *free;
+	int nfree;
+} fastmethod;
+
+/* The descriptor bound to an instance.  Not GC-tracked (see above). */
+struct fastmethod_bound {
+	PyObject_HEAD
+	vectorcallfunc vectorcall;
+	const fastmethod_def *def; /* descr->def, one load nearer the call */
+	PyObject *self;            /* strong; an instance of descr->owner */
+	fastmethod *descr;         /* strong: its free list outlives us */
+};
+
+/* ---- getters shared by both types ------------------------------------------ */
+
+/* The text signature at the start of a docstring ("name(sig)\n--\n\n..."),
+ * and the docstring without it, as CPython does for built-in methods. */
+static const char *doc_body(const char *doc)
+{
+	const char *end = strstr(doc, ")\n--\n\n");
+	return end ? end + 6 : doc;
+}
+
+static PyObject *text_signature(const char *doc)
+{
+	const char *start = strchr(doc, '('), *end = strstr(doc, ")\n--\n\n");
+	if (!start || !end || start > end)
+		Py_RETURN_NONE;
+	return PyUnicode_FromStringAndSize(start, end - start + 1);
+}
+
+static PyObject *qualname(PyTypeObject *owner, const fastmethod_def *def)
+{
+	PyObject *res, *owner_name = PyObject_GetAttrString((PyObject *)owner, "__qualname__");
+	if (!owner_name)
+		return NULL;
+	res = PyUnicode_FromFormat("%U.%s", owner_name, def->name);
+	Py_DECREF(owner_name);
+	return res;
+}
+
+/* ---- the descriptor -------------------------------------------------------- */
+
+static PyObject *bound_call(PyObject *callable, PyObject *const *args, size_t nargsf,
+                            PyObject *kwnames);
+
+static int check_instance(fastmethod *d, PyObject *obj)
+{
+	if (PyObject_TypeCheck(obj, d->owner))
+		return 0;
+	PyErr_Format(PyExc_TypeError,
+	             "descriptor '%s' for '%s' objects doesn't apply to a '%s' object",
+	             d->def->name, d->owner->tp_name, Py_TYPE(obj)->tp_name);
+	return -1;
+}
+
+static PyObject *fastmethod_unbound_call(PyObject *callable, PyObject *const *args,
+                                         size_t nargsf, PyObject *kwnames)
+{
+	fastmethod *d = (fastmethod *)callable;
+	Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+	if (nargs < 1) {
+		PyErr_Format(PyExc_TypeError, "unbound method %s.%s() needs an argument",
+		             d->owner->tp_name, d->def->name);
+		return NULL;
+	}
+	if (check_instance(d, args[0]) < 0)
+		return NULL;
+	return d->def->fn(args[0], args + 1, nargs - 1, kwnames);
+}
+
+static PyObject *fastmethod_get(PyObject *self, PyObject *obj, PyObject *type)
+{
+	fastmethod *d = (fastmethod *)self;
+	fastmethod_bound *b;
+	(void)type;
+	if (obj == NULL) { /* looked up on the class */
+		Py_INCREF(self);
+		return self;
+	}
+	if (check_instance(d, obj) < 0)
+		return NULL;
+	if (d->free) {
+		b = d->free;
+		d->free = (fastmethod_bound *)b->self;
+		d->nfree--;
+		/* Takes the reference to the heap type that dealloc drops. */
+		PyObject_INIT(b, d->bound_type);
+	} else {
+		b = PyObject_New(fastmethod_bound, d->bound_type);
+		if (!b)
+			return NULL;
+	}
+	b->vectorcall = bound_call;
+	b->def = d->def;
+	Py_INCREF(obj);
+	b->self = obj;
+	Py_INCREF(d);
+	b->descr = d;
+	return (PyObject *)b;
+}
+
+static int fastmethod_traverse(fastmethod *d, visitproc visit, void *arg)
+{
+	Py_VISIT(Py_TYPE(d));
+	Py_VISIT(d->owner);
+	Py_VISIT(d->bound_type);
+	return 0;
+}
+
+static int fastmethod_clear(fastmethod *d)
+{
+	Py_CLEAR(d->owner);
+	Py_CLEAR(d->bound_type);
+	return 0;
+}
+
+static void fastmethod_dealloc(fastmethod *d)
+{
+	PyTypeObject *tp = Py_TYPE(d);
+	PyObject_GC_UnTrack(d);
+	while (d->free) {
+		fastmethod_bound *b = d->free;
+		d->free = (fastmethod_bound *)b->self;
+		PyObject_Free(b);
+	}
+	fastmethod_clear(d);
+	PyObject_GC_Del(d);
+	Py_DECREF(tp);
+}
+
+static PyObject *fastmethod_repr(fastmethod *d)
+{
+	return PyUnicode_FromFormat("<method '%s' of '%s' objects>", d->def->name,
+	                            d->owner->tp_name);
+}
+
+static PyObject *fastmethod_name(fastmethod *d, void *c)
+{
+	(void)c;
+	return PyUnicode_FromString(d->def->name);
+}
+
+static PyObject *fastmethod_qualname(fastmethod *d, void *c)
+{
+	(void)c;
+	return qualname(d->owner, d->def);
+}
+
+static PyObject *fastmethod_doc(fastmethod *d, void *c)
+{
+	(void)c;
+	return PyUnicode_FromString(doc_body(d->def->doc));
+}
+
+static PyObject *fastmethod_text_signature(fastmethod *d, void *c)
+{
+	(void)c;
+	return text_signature(d->def->doc);
+}
+
+static PyObject *fastmethod_objclass(fastmethod *d, void *c)
+{
+	(void)c;
+	Py_INCREF(d->owner);
+	return (PyObject *)d->owner;
+}
+
+static PyGetSetDef fastmethod_getset[] = {
+	{"__name__", (getter)fastmethod_name, NULL, NULL, NULL},
+	{"__qualname__", (getter)fastmethod_qualname, NULL, NULL, NULL},
+	{"__doc__", (getter)fastmethod_doc, NULL, NULL, NULL},
+	{"__text_signature__", (getter)fastmethod_text_signature, NULL, NULL, NULL},
+	{"__objclass__", (getter)fastmethod_objclass, NULL, NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMemberDef fastmethod_members[] = {
+	{"__vectorcalloffset__", T_PYSSIZET, offsetof(fastmethod, vectorcall), READONLY, NULL},
+	{NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot fastmethod_slots[] = {
+	{Py_tp_dealloc, (void *)fastmethod_dealloc},
+	{Py_tp_traverse, (void *)fastmethod_traverse},
+	{Py_tp_clear, (void *)fastmethod_clear},
+	{Py_tp_repr, (void *)fastmethod_repr},
+	{Py_tp_call, (void *)PyVectorcall_Call},
+	{Py_tp_descr_get, (void *)fastmethod_get},
+	{Py_tp_getset, fastmethod_getset},
+	{Py_tp_members, fastmethod_members},
+	{0, NULL},
+};
+
+PyType_Spec thread_fastmethod_spec = {
+	.name = "thread.fast_method_descriptor",
+	.basicsize = sizeof(fastmethod),
+	.itemsize = 0,
+	.flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL |
+	         Py_TPFLAGS_METHOD_DESCRIPTOR,
+	.slots = fastmethod_slots,
+};
+
+/* ---- the bound method ------------------------------------------------------ */
+
+static PyObject *bound_call(PyObject *callable, PyObject *const *args, size_t nargsf,
+                            PyObject *kwnames)
+{
+	fastmethod_bound *b = (fastmethod_bound *)callable;
+	return b->def->fn(b->self, args, PyVectorcall_NARGS(nargsf), kwnames);
+}
+
+static void bound_dealloc(fastmethod_bound *b)
+{
+	PyTypeObject *tp = Py_TYPE(b);
+	fastmethod *d = b->descr;
+	Py_DECREF(b->self);
+	if (COMPAT_FREELISTS && d->nfree < FREELIST_MAX) {
+		b->self = (PyObject *)d->free;
+		d->free = b;
+		d->nfree++;
+	} else {
+		PyObject_Free(b);
+	}
+	Py_DECREF(tp);
+	Py_DECREF(d);
+}
+
+static PyObject *bound_repr(fastmethod_bound *b)
+{
+	return PyUnicode_FromFormat("<built-in method %s of %s object at %p>", b->def->name,
+	                            Py_TYPE(b->self)->tp_name, (void *)b->self);
+}
+
+static PyObject *bound_richcompare(PyObject *a, PyObject *b, int op)
+{
+	fastmethod_bound *x = (fastmethod_bound *)a, *y = (fastmethod_bound *)b;
+	int eq;
+	if ((op != Py_EQ && op != Py_NE) || Py_TYPE(a) != Py_TYPE(b))
+		Py_RETURN_NOTIMPLEMENTED;
+	eq = x->def == y->def && x->self == y->self;
+	return PyBool_FromLong(op == Py_EQ ? eq : !eq);
+}
+
+static Py_hash_t bound_hash(fastmethod_bound *b)
+{
+	/* Objects are at least 8-aligned: drop the bits that never vary. */
+	Py_hash_t h = (Py_hash_t)(((uintptr_t)b->def ^ (uintptr_t)b->self) >> 3);
+	return h == -1 ? -2 : h;
+}
+
+/* Binding again gives the same bound method, as for a built-in method
+ * (which is not a descriptor at all); having __get__ lets inspect treat it
+ * as built-in and read its __text_signature__. */
+static PyObject *bound_get(PyObject *self, PyObject *obj, PyObject *type)
+{
+	(void)obj;
+	(void)type;
+	Py_INCREF(self);
+	return self;
+}
+
+static PyObject *bound_name(fastmethod_bound *b, void *c)
+{
+	(void)c;
+	return PyUnicode_FromString(b->def->name);
+}
+
+static PyObject *bound_qualname(fastmethod_bound *b, void *c)
+{
+	(void)c;
+	return qualname(Py_TYPE(b->self), b->def);
+}
+
+static PyObject *bound_doc(fastmethod_bound *b, void *c)
+{
+	(void)c;
+	return PyUnicode_FromString(doc_body(b->def->doc));
+}
+
+static PyObject *bound_text_signature(fastmethod_bound *b, void *c)
+{
+	(void)c;
+	return text_signature(b->def->doc);
+}
+
+static PyObject *bound_self(fastmethod_bound *b, void *c)
+{
+	(void)c;
+	Py_INCREF(b->self);
+	return b->self;
+}
+
+static PyGetSetDef bound_getset[] = {
+	{"__name__", (getter)bound_name, NULL, NULL, NULL},
+	{"__qualname__", (getter)bound_qualname, NULL, NULL, NULL},
+	{"__doc__", (getter)bound_doc, NULL, NULL, NULL},
+	{"__text_signature__", (getter)bound_text_signature, NULL, NULL, NULL},
+	{"__self__", (getter)bound_self, NULL, NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMemberDef bound_members[] = {
+	{"__vectorcalloffset__", T_PYSSIZET, offsetof(fastmethod_bound, vectorcall), READONLY,
+	 NULL},
+	{NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot bound_slots[] = {
+	{Py_tp_dealloc, (void *)bound_dealloc},
+	{Py_tp_repr, (void *)bound_repr},
+	{Py_tp_richcompare, (void *)bound_richcompare},
+	{Py_tp_hash, (void *)bound_hash},
+	{Py_tp_call, (void *)PyVectorcall_Call},
+	{Py_tp_descr_get, (void *)bound_get},
+	{Py_tp_getset, bound_getset},
+	{Py_tp_members, bound_members},
+	{0, NULL},
+};
+
+PyType_Spec thread_fastmethod_bound_spec = {
+	.name = "thread.fast_method",
+	.basicsize = sizeof(fastmethod_bound),
+	.itemsize = 0,
+	.flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+	.slots = bound_slots,
+};
+
+/* ---- installing them ------------------------------------------------------- */
+
+int thread_fastmethods_add(PyTypeObject *owner, const fastmethod_def *defs,
+                           PyTypeObject *descr_type, PyTypeObject *bound_type)
+{
+	for (; defs->name; defs++) {
+		int r;
+		fastmethod *d = PyObject_GC_New(fastmethod, descr_type);
+		if (!d)
+			return -1;
+		d->vectorcall = fastmethod_unbound_call;
+		d->def = defs;
+		d->free = NULL;
+		d->nfree = 0;
+		Py_INCREF(owner);
+		d->owner = owner;
+		Py_INCREF(bound_type);
+		d->bound_type = bound_type;
+		PyObject_GC_Track(d);
+		/* The owner is new and not yet visible to Python code; writing
+		 * its dict directly is how a heap type made from a spec gets an
+		 * attribute no slot describes. */
+		r = PyDict_SetItemString(owner->tp_dict, defs->name, (PyObject *)d);
+		Py_DECREF(d);
+		if (r < 0)
+			return -1;
+	}
+	PyType_Modified(owner);
+	return 0;
+}
