@@ -14,15 +14,6 @@
 #define Py_TPFLAGS_HAVE_VECTORCALL _Py_TPFLAGS_HAVE_VECTORCALL
 #endif
 
-/* 1 where the interpreter lock serialises all Python code of an
- * interpreter, so a free list kept in an object of that interpreter needs
- * no lock of its own; 0 in free-threaded builds (3.13t), which go without. */
-#ifdef Py_GIL_DISABLED
-#define COMPAT_FREELISTS 0
-#else
-#define COMPAT_FREELISTS 1
-#endif
-
 /* The module's slots: Py_mod_exec, plus the declarations this version
  * understands (sub-interpreter GIL support 3.12+, free threading 3.13+). */
 extern PyModuleDef_Slot compat_module_slots[];
@@ -34,6 +25,14 @@ PyObject *compat_new_type(PyObject *module, PyType_Spec *spec);
 /* The module that created heap type `tp` (borrowed), or NULL when this
  * version keeps no such link (3.8), without an exception set. */
 PyObject *compat_type_module(PyTypeObject *tp);
+
+/* Where freed lock objects wait for reuse (freelist.h), or NULL: keep none.
+ * Up to 3.11 every interpreter of the process shares one interpreter lock
+ * and one allocator, so one list serves them all; from 3.12 a
+ * sub-interpreter may have its own of both, and the list would have to
+ * live in module state, which a lock's dealloc reaches only through two
+ * calls that cost what the list saves. */
+extern freelist *const compat_lock_freelist;
 
 /* Report the exception being handled as unraisable: a thread started by
  * start_new_thread running `func` ended with it. */

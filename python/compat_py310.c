@@ -20,6 +20,8 @@ PyObject *compat_type_module(PyTypeObject *tp)
 	return PyType_GetModule(tp);
 }
 
+static freelist lock_spare;
+freelist *const compat_lock_freelist = &lock_spare; /* one for all interpreters */
 
 void compat_report_thread_exception(PyObject *func)
 {

@@ -24,6 +24,7 @@ PyObject *compat_type_module(PyTypeObject *tp)
 	return m;
 }
 
+freelist *const compat_lock_freelist = NULL; /* see compat.h */
 
 void compat_report_thread_exception(PyObject *func)
 {

@@ -48,6 +48,8 @@ PyObject *compat_type_module(PyTypeObject *tp)
 	return NULL;
 }
 
+static freelist lock_spare;
+freelist *const compat_lock_freelist = &lock_spare; /* one for all interpreters */
 
 void compat_report_thread_exception(PyObject *func)
 {

@@ -22,13 +22,11 @@
 #include <string.h>
 #include <structmember.h>
 
-/* Bound methods a descriptor keeps for reuse: `with` makes two and drops
- * them again at once, and a reused one costs neither pymalloc's allocation
- * nor its free.  Nested `with` blocks and threads each hold one __exit__
- * until their block ends; more than this many spare go back to pymalloc. */
-#define FREELIST_MAX 16
-
-typedef struct fastmethod_bound fastmethod_bound;
+/* Bound methods a descriptor keeps for reuse (freelist.h): `with` makes
+ * two and drops them again at once.  Nested `with` blocks and threads each
+ * hold one __exit__ until their block ends; beyond this many spare, blocks
+ * go back to pymalloc. */
+#define BOUND_KEEP 16
 
 /* A descriptor in the owner type's dict.  GC-tracked: it holds the owner,
  * whose dict holds it. */
@@ -38,20 +36,17 @@ typedef struct {
 	const fastmethod_def *def;
 	PyTypeObject *owner;      /* strong; the type whose instances it binds */
 	PyTypeObject *bound_type; /* strong; what binding makes */
-	/* Spare bound methods, linked through `self`, holding no references.
-	 * Only touched with the interpreter lock held (COMPAT_FREELISTS). */
-	fastmethod_bound *free;
-	int nfree;
+	freelist spare; /* of bound methods, for this descriptor's binds */
 } fastmethod;
 
 /* The descriptor bound to an instance.  Not GC-tracked (see above). */
-struct fastmethod_bound {
+typedef struct {
 	PyObject_HEAD
 	vectorcallfunc vectorcall;
 	const fastmethod_def *def; /* descr->def, one load nearer the call */
 	PyObject *self;            /* strong; an instance of descr->owner */
 	fastmethod *descr;         /* strong: its free list outlives us */
-};
+} fastmethod_bound;
 
 /* ---- getters shared by both types ------------------------------------------ */
 
@@ -122,10 +117,8 @@ static PyObject *fastmethod_get(PyObject *self, PyObject *obj, PyObject *type)
 	}
 	if (check_instance(d, obj) < 0)
 		return NULL;
-	if (d->free) {
-		b = d->free;
-		d->free = (fastmethod_bound *)b->self;
-		d->nfree--;
+	b = (fastmethod_bound *)freelist_pop(&d->spare);
+	if (b) {
 		/* Takes the reference to the heap type that dealloc drops. */
 		PyObject_INIT(b, d->bound_type);
 	} else {
@@ -161,11 +154,7 @@ static void fastmethod_dealloc(fastmethod *d)
 {
 	PyTypeObject *tp = Py_TYPE(d);
 	PyObject_GC_UnTrack(d);
-	while (d->free) {
-		fastmethod_bound *b = d->free;
-		d->free = (fastmethod_bound *)b->self;
-		PyObject_Free(b);
-	}
+	freelist_clear(&d->spare);
 	fastmethod_clear(d);
 	PyObject_GC_Del(d);
 	Py_DECREF(tp);
@@ -257,13 +246,8 @@ static void bound_dealloc(fastmethod_bound *b)
 	PyTypeObject *tp = Py_TYPE(b);
 	fastmethod *d = b->descr;
 	Py_DECREF(b->self);
-	if (COMPAT_FREELISTS && d->nfree < FREELIST_MAX) {
-		b->self = (PyObject *)d->free;
-		d->free = b;
-		d->nfree++;
-	} else {
+	if (!freelist_push(&d->spare, b, BOUND_KEEP))
 		PyObject_Free(b);
-	}
 	Py_DECREF(tp);
 	Py_DECREF(d);
 }
@@ -380,8 +364,8 @@ int thread_fastmethods_add(PyTypeObject *owner, const fastmethod_def *defs,
 			return -1;
 		d->vectorcall = fastmethod_unbound_call;
 		d->def = defs;
-		d->free = NULL;
-		d->nfree = 0;
+		d->spare.head = NULL;
+		d->spare.n = 0;
 		Py_INCREF(owner);
 		d->owner = owner;
 		Py_INCREF(bound_type);

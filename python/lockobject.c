@@ -25,12 +25,21 @@ module_state *thread_state_of_type(PyTypeObject *tp)
 	return m ? thread_state(m) : NULL;
 }
 
+/* Freed lock objects kept for reuse (freelist.h): enough for a burst of
+ * allocate_lock() calls, such as a thread pool's start. */
+#define LOCK_KEEP 64
+
 PyObject *thread_lock_new(PyTypeObject *tp)
 {
-	/* PyObject_New takes the reference to the heap type that dealloc drops. */
-	lockobject *self = PyObject_New(lockobject, tp);
-	if (!self)
-		return NULL;
+	/* Either way takes the reference to the heap type that dealloc drops. */
+	lockobject *self = (lockobject *)freelist_pop(compat_lock_freelist);
+	if (self) {
+		PyObject_INIT(self, tp);
+	} else {
+		self = PyObject_New(lockobject, tp);
+		if (!self)
+			return NULL;
+	}
 	self->weakrefs = NULL;
 	self->lk = (thread_lock)THREAD_LOCK_INIT;
 	return (PyObject *)self;
@@ -51,7 +60,8 @@ static void lock_dealloc(lockobject *self)
 	/* A waiter holds a reference, so nobody can be blocked on self->lk. */
 	if (self->weakrefs)
 		PyObject_ClearWeakRefs((PyObject *)self);
-	tp->tp_free((PyObject *)self);
+	if (!freelist_push(compat_lock_freelist, self, LOCK_KEEP))
+		tp->tp_free((PyObject *)self);
 	Py_DECREF(tp);
 }
 

@@ -6,6 +6,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "freelist.h"
 #include "thread.h"
 
 /* Per-module state: one per import of the module in each interpreter.

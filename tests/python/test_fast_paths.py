@@ -1,12 +1,17 @@
-"""LockType.__enter__ and __exit__, the methods `with` binds on every use,
+"""Objects the module reuses to be fast, which must still behave as new.
+
+LockType.__enter__ and __exit__, the methods `with` binds on every use,
 are fast methods (python/fastmethod.c): their bound form is a small object
 the cyclic GC does not track, reused from a free list.  They must behave
-and introspect like built-in methods, and leak nothing."""
+and introspect like built-in methods, and leak nothing.  Freed lock objects
+are reused too (python/freelist.h, up to 3.11): a reused one must be a new,
+unlocked lock with no weak references."""
 import gc
 import inspect
 import sys
 import tracemalloc
 import unittest
+import weakref
 
 import thread
 
@@ -185,6 +190,52 @@ class FastMethods(unittest.TestCase):
             tracemalloc.stop()
         # A leaked 48-byte bound method per `with` would be ~1 MB here.
         self.assertLess(after - before, 4096)
+
+
+class LockReuse(unittest.TestCase):
+    def test_a_lock_freed_while_held_comes_back_unlocked(self):
+        for make in (thread.allocate_lock, thread.LockType):
+            held = [make() for _ in range(200)]
+            for lk in held:
+                lk.acquire()
+            del held, lk
+            fresh = [make() for _ in range(200)]
+            self.assertFalse(any(lk.locked() for lk in fresh))
+            for lk in fresh:
+                self.assertIs(lk.acquire(0), True)
+                lk.release()
+
+    def test_a_lock_freed_with_weak_references_comes_back_without_them(self):
+        calls = []
+        old = [thread.allocate_lock() for _ in range(200)]
+        refs = [weakref.ref(lk, calls.append) for lk in old]
+        del old
+        self.assertEqual(len(calls), 200)
+        self.assertTrue(all(r() is None for r in refs))
+        fresh = [thread.allocate_lock() for _ in range(200)]
+        self.assertTrue(all(weakref.getweakrefcount(lk) == 0 for lk in fresh))
+        new_refs = [weakref.ref(lk) for lk in fresh]
+        self.assertTrue(all(r() is lk for r, lk in zip(new_refs, fresh)))
+        self.assertTrue(all(r() is None for r in refs))
+
+    def test_allocating_and_freeing_locks_leaks_nothing(self):
+        def churn(n):
+            for _ in range(n):
+                thread.allocate_lock().acquire()
+                batch = [thread.allocate_lock() for _ in range(100)]
+                del batch
+        churn(10)
+        before = sys.getrefcount(thread.LockType)
+        tracemalloc.start()
+        try:
+            churn(10)
+            mem = tracemalloc.get_traced_memory()[0]
+            churn(500)
+            grown = tracemalloc.get_traced_memory()[0] - mem
+        finally:
+            tracemalloc.stop()
+        self.assertEqual(sys.getrefcount(thread.LockType), before)
+        self.assertLess(grown, 4096)  # 32 bytes a lock leaked would be 1.6 MB
 
 
 if __name__ == "__main__":
