@@ -9,11 +9,6 @@
 
 #include <stdint.h>
 
-/* 3.8 spells the vectorcall type flag with a leading underscore. */
-#ifndef Py_TPFLAGS_HAVE_VECTORCALL
-#define Py_TPFLAGS_HAVE_VECTORCALL _Py_TPFLAGS_HAVE_VECTORCALL
-#endif
-
 /* The module's slots: Py_mod_exec, plus the declarations this version
  * understands (sub-interpreter GIL support 3.12+, free threading 3.13+). */
 extern PyModuleDef_Slot compat_module_slots[];

@@ -22,6 +22,10 @@
 #include <string.h>
 #include <structmember.h>
 
+/* The vectorcall type flag under the name 3.8 gave it, which later
+ * versions keep as an alias of Py_TPFLAGS_HAVE_VECTORCALL. */
+#define TPFLAGS_VECTORCALL _Py_TPFLAGS_HAVE_VECTORCALL
+
 /* Bound methods a descriptor keeps for reuse (freelist.h): `with` makes
  * two and drops them again at once.  Nested `with` blocks and threads each
  * hold one __exit__ until their block ends; beyond this many spare, blocks
@@ -227,7 +231,7 @@ PyType_Spec thread_fastmethod_spec = {
 	.name = "thread.fast_method_descriptor",
 	.basicsize = sizeof(fastmethod),
 	.itemsize = 0,
-	.flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL |
+	.flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | TPFLAGS_VECTORCALL |
 	         Py_TPFLAGS_METHOD_DESCRIPTOR,
 	.slots = fastmethod_slots,
 };
@@ -348,7 +352,7 @@ PyType_Spec thread_fastmethod_bound_spec = {
 	.name = "thread.fast_method",
 	.basicsize = sizeof(fastmethod_bound),
 	.itemsize = 0,
-	.flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+	.flags = Py_TPFLAGS_DEFAULT | TPFLAGS_VECTORCALL,
 	.slots = bound_slots,
 };
 
