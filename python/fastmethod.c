@@ -45,11 +45,9 @@ typedef struct {
 
 /* The descriptor bound to an instance.  Not GC-tracked (see above). */
 typedef struct {
-	PyObject_HEAD
-	vectorcallfunc vectorcall;
-	const fastmethod_def *def; /* descr->def, one load nearer the call */
-	PyObject *self;            /* strong; an instance of descr->owner */
-	fastmethod *descr;         /* strong: its free list outlives us */
+	fastmethod_bound_head head; /* vectorcall = def->bound_call, and self */
+	const fastmethod_def *def;  /* descr->def */
+	fastmethod *descr;          /* strong: its free list outlives us */
 } fastmethod_bound;
 
 /* ---- getters shared by both types ------------------------------------------ */
@@ -82,8 +80,6 @@ static PyObject *qualname(PyTypeObject *owner, const fastmethod_def *def)
 
 /* ---- the descriptor -------------------------------------------------------- */
 
-static PyObject *bound_call(PyObject *callable, PyObject *const *args, size_t nargsf,
-                            PyObject *kwnames);
 
 static int check_instance(fastmethod *d, PyObject *obj)
 {
@@ -130,10 +126,10 @@ static PyObject *fastmethod_get(PyObject *self, PyObject *obj, PyObject *type)
 		if (!b)
 			return NULL;
 	}
-	b->vectorcall = bound_call;
-	b->def = d->def;
+	b->head.vectorcall = d->def->bound_call;
 	Py_INCREF(obj);
-	b->self = obj;
+	b->head.self = obj;
+	b->def = d->def;
 	Py_INCREF(d);
 	b->descr = d;
 	return (PyObject *)b;
@@ -238,18 +234,12 @@ PyType_Spec thread_fastmethod_spec = {
 
 /* ---- the bound method ------------------------------------------------------ */
 
-static PyObject *bound_call(PyObject *callable, PyObject *const *args, size_t nargsf,
-                            PyObject *kwnames)
-{
-	fastmethod_bound *b = (fastmethod_bound *)callable;
-	return b->def->fn(b->self, args, PyVectorcall_NARGS(nargsf), kwnames);
-}
 
 static void bound_dealloc(fastmethod_bound *b)
 {
 	PyTypeObject *tp = Py_TYPE(b);
 	fastmethod *d = b->descr;
-	Py_DECREF(b->self);
+	Py_DECREF(b->head.self);
 	if (!freelist_push(&d->spare, b, BOUND_KEEP))
 		PyObject_Free(b);
 	Py_DECREF(tp);
@@ -259,7 +249,7 @@ static void bound_dealloc(fastmethod_bound *b)
 static PyObject *bound_repr(fastmethod_bound *b)
 {
 	return PyUnicode_FromFormat("<built-in method %s of %s object at %p>", b->def->name,
-	                            Py_TYPE(b->self)->tp_name, (void *)b->self);
+	                            Py_TYPE(b->head.self)->tp_name, (void *)b->head.self);
 }
 
 static PyObject *bound_richcompare(PyObject *a, PyObject *b, int op)
@@ -268,14 +258,14 @@ static PyObject *bound_richcompare(PyObject *a, PyObject *b, int op)
 	int eq;
 	if ((op != Py_EQ && op != Py_NE) || Py_TYPE(a) != Py_TYPE(b))
 		Py_RETURN_NOTIMPLEMENTED;
-	eq = x->def == y->def && x->self == y->self;
+	eq = x->def == y->def && x->head.self == y->head.self;
 	return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
 static Py_hash_t bound_hash(fastmethod_bound *b)
 {
 	/* Objects are at least 8-aligned: drop the bits that never vary. */
-	Py_hash_t h = (Py_hash_t)(((uintptr_t)b->def ^ (uintptr_t)b->self) >> 3);
+	Py_hash_t h = (Py_hash_t)(((uintptr_t)b->def ^ (uintptr_t)b->head.self) >> 3);
 	return h == -1 ? -2 : h;
 }
 
@@ -299,7 +289,7 @@ static PyObject *bound_name(fastmethod_bound *b, void *c)
 static PyObject *bound_qualname(fastmethod_bound *b, void *c)
 {
 	(void)c;
-	return qualname(Py_TYPE(b->self), b->def);
+	return qualname(Py_TYPE(b->head.self), b->def);
 }
 
 static PyObject *bound_doc(fastmethod_bound *b, void *c)
@@ -317,8 +307,8 @@ static PyObject *bound_text_signature(fastmethod_bound *b, void *c)
 static PyObject *bound_self(fastmethod_bound *b, void *c)
 {
 	(void)c;
-	Py_INCREF(b->self);
-	return b->self;
+	Py_INCREF(b->head.self);
+	return b->head.self;
 }
 
 static PyGetSetDef bound_getset[] = {
@@ -331,7 +321,7 @@ static PyGetSetDef bound_getset[] = {
 };
 
 static PyMemberDef bound_members[] = {
-	{"__vectorcalloffset__", T_PYSSIZET, offsetof(fastmethod_bound, vectorcall), READONLY,
+	{"__vectorcalloffset__", T_PYSSIZET, offsetof(fastmethod_bound, head.vectorcall), READONLY,
 	 NULL},
 	{NULL, 0, 0, 0, NULL},
 };

@@ -344,10 +344,13 @@ static PyObject *lock_exit(PyObject *self, PyObject *const *args, Py_ssize_t nar
 }
 
 /* `with` binds these on every use: they are fast methods (fastmethod.c). */
+FASTMETHOD_BOUND_CALL(lock_enter_bound, lock_enter)
+FASTMETHOD_BOUND_CALL(lock_exit_bound, lock_exit)
+
 const fastmethod_def thread_lock_fastmethods[] = {
-	{"__enter__", lock_enter, enter_doc},
-	{"__exit__", lock_exit, exit_doc},
-	{NULL, NULL, NULL},
+	{"__enter__", lock_enter, lock_enter_bound, enter_doc},
+	{"__exit__", lock_exit, lock_exit_bound, exit_doc},
+	{NULL, NULL, NULL, NULL},
 };
 
 static PyObject *lock_repr(lockobject *self)
