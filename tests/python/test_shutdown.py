@@ -54,33 +54,76 @@ print("exit")
 RUNS = int(os.environ.get("THREAD_SHUTDOWN_RUNS", "100"))
 
 
+HANG_S = 60  # a run takes 2-4 s here; one still going after this has hung
+
+# Our code, as gdb names its frames: the module's files and libthread's.
+OUR_FRAMES = ("thread.cpython-", "threadmodule.c", "lockobject.c", "fastmethod.c",
+              "/src/lock.c", "wait_futex.c", "wait_park.c", "thread_posix.c")
+
+
+def main_thread_stack(pid):
+    """The hung process's main thread as gdb sees it, or "" without gdb."""
+    try:
+        return subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread 1",
+                               "-ex", "bt 60"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=120).stdout.decode()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
 def run_once(_):
+    """(exit status, stdout, stderr); a run that hangs gives ("hang", stdout,
+    the main thread's stack), read before it is killed."""
     # faulthandler prints nothing unless the process crashes; then it names
     # the Python function the crashing thread was running.
-    proc = subprocess.run([sys.executable, "-X", "faulthandler", "-c", SCRIPT],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", SCRIPT],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate(timeout=HANG_S)
+        return proc.returncode, out.decode(), err.decode()
+    except subprocess.TimeoutExpired:
+        stack = main_thread_stack(proc.pid)
+        proc.kill()
+        out, _ = proc.communicate()
+        return "hang", out.decode(), stack
 
 
-# CPython 3.9 to 3.12 free a daemon thread's interpreter at exit while that
-# thread may still be inside the interpreter's own hand-over of the
-# interpreter lock between two bytecodes, and it then crashes in
-# take_gil() (python/cpython#110052; _thread's threads do the same).
-# Two shapes of crash are taken for that defect, on those versions only:
-# - faulthandler names the crashing thread, and it was running `running`,
-#   which is pure Python and calls nothing of ours;
-# - the script had finished (it printed "exit") and faulthandler printed
-#   nothing: the crash came after finalisation had already removed
-#   faulthandler, where only the interpreter's own teardown still runs.
-#   (Seen in CI on 3.10: exit status -11, stdout "exit", stderr empty.)
-# Both are capped below, and 3.8 and 3.13, which lack the defect, run the
+# CPython 3.9 to 3.12 tear the interpreter down at exit while daemon
+# threads may still be inside its own hand-over of the interpreter lock
+# (python/cpython#110052, #87135; _thread's threads do the same; 3.13 fixed
+# it by parking such threads for good).  These shapes of failure are taken
+# for that defect, on those versions only:
+# - a crash (SIGSEGV) where faulthandler names the crashing thread, and it
+#   was running `running`, which is pure Python and calls nothing of ours;
+# - a crash after the script had finished (it printed "exit") and
+#   faulthandler printed nothing: finalisation had already removed it, and
+#   only the interpreter's own teardown still runs.  (Seen in CI on 3.10 and
+#   here on 3.12: exit status -11, stdout "exit", stderr empty; the core
+#   dumps showed take_gil() -> drop_gil() on a freed interpreter.)
+# - on 3.12, an abort in which the runtime, already finalised, failed to
+#   bind a thread to it ("gilstate_tss_set: failed to set current tstate"),
+#   runtime state "finalizing": a daemon thread attaching after teardown,
+#   which 3.12's own thread start does unguarded as well;
+# - a hang after "exit" whose main thread, as gdb shows it, is in the
+#   interpreter's finalisation with no frame of ours on its stack.  (Seen
+#   once in CI on 3.12; needs gdb, else the hang counts as a failure.)
+# All are capped below, and 3.8 and 3.13, which lack the defect, run the
 # same module strictly.
 KNOWN_CPYTHON_DEFECT = (3, 9) <= sys.version_info[:2] <= (3, 12)
 
 
 def is_known_cpython_defect(result):
     code, out, err = result
-    if not (KNOWN_CPYTHON_DEFECT and code == -11):
+    if not KNOWN_CPYTHON_DEFECT:
+        return False
+    if code == "hang":
+        return (out == "exit\n" and "Py_FinalizeEx" in err
+                and not any(f in err for f in OUR_FRAMES))
+    if code == -6:
+        return (sys.version_info[:2] == (3, 12) and out == "exit\n"
+                and "gilstate_tss_set: failed to set current tstate (TSS)" in err
+                and "Python runtime state: finalizing" in err)
+    if code != -11:
         return False
     if err == "":
         return out == "exit\n"
@@ -96,9 +139,13 @@ class Shutdown(unittest.TestCase):
         known = [r for r in results if is_known_cpython_defect(r)]
         bad = [r for r in results if r != (0, "exit\n", "") and r not in known]
         for r in known:
-            first = r[2].strip().splitlines()[:1] or ["(after faulthandler was removed)"]
-            print("known CPython defect (python/cpython#110052), not counted: exit %d, %s"
-                  % (r[0], first[0]), file=sys.stderr)
+            if r[0] == "hang":  # the main thread's innermost frames, as evidence
+                what = " | ".join(line for line in r[2].splitlines()
+                                  if line.startswith("#"))[:600]
+            else:
+                what = (r[2].strip().splitlines()[:1] or ["(after faulthandler was removed)"])[0]
+            print("known CPython defect (python/cpython#110052), not counted: exit %s, %s"
+                  % (r[0], what), file=sys.stderr)
         self.assertEqual(bad[:3], [], "%d of %d runs failed" % (len(bad), RUNS))
         # The defect is rare; more than a few means something else is wrong.
         self.assertLessEqual(len(known), max(2, RUNS // 20))
