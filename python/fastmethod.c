@@ -45,8 +45,7 @@ typedef struct {
 
 /* The descriptor bound to an instance.  Not GC-tracked (see above). */
 typedef struct {
-	fastmethod_bound_head head; /* vectorcall = def->bound_call, and self */
-	const fastmethod_def *def;  /* descr->def */
+	fastmethod_bound_head head; /* vectorcall, def (= descr->def), self */
 	fastmethod *descr;          /* strong: its free list outlives us */
 } fastmethod_bound;
 
@@ -79,7 +78,6 @@ static PyObject *qualname(PyTypeObject *owner, const fastmethod_def *def)
 }
 
 /* ---- the descriptor -------------------------------------------------------- */
-
 
 static int check_instance(fastmethod *d, PyObject *obj)
 {
@@ -129,7 +127,7 @@ static PyObject *fastmethod_get(PyObject *self, PyObject *obj, PyObject *type)
 	b->head.vectorcall = d->def->bound_call;
 	Py_INCREF(obj);
 	b->head.self = obj;
-	b->def = d->def;
+	b->head.def = d->def;
 	Py_INCREF(d);
 	b->descr = d;
 	return (PyObject *)b;
@@ -248,7 +246,7 @@ static void bound_dealloc(fastmethod_bound *b)
 
 static PyObject *bound_repr(fastmethod_bound *b)
 {
-	return PyUnicode_FromFormat("<built-in method %s of %s object at %p>", b->def->name,
+	return PyUnicode_FromFormat("<built-in method %s of %s object at %p>", b->head.def->name,
 	                            Py_TYPE(b->head.self)->tp_name, (void *)b->head.self);
 }
 
@@ -258,14 +256,14 @@ static PyObject *bound_richcompare(PyObject *a, PyObject *b, int op)
 	int eq;
 	if ((op != Py_EQ && op != Py_NE) || Py_TYPE(a) != Py_TYPE(b))
 		Py_RETURN_NOTIMPLEMENTED;
-	eq = x->def == y->def && x->head.self == y->head.self;
+	eq = x->head.def == y->head.def && x->head.self == y->head.self;
 	return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
 static Py_hash_t bound_hash(fastmethod_bound *b)
 {
 	/* Objects are at least 8-aligned: drop the bits that never vary. */
-	Py_hash_t h = (Py_hash_t)(((uintptr_t)b->def ^ (uintptr_t)b->head.self) >> 3);
+	Py_hash_t h = (Py_hash_t)(((uintptr_t)b->head.def ^ (uintptr_t)b->head.self) >> 3);
 	return h == -1 ? -2 : h;
 }
 
@@ -283,25 +281,25 @@ static PyObject *bound_get(PyObject *self, PyObject *obj, PyObject *type)
 static PyObject *bound_name(fastmethod_bound *b, void *c)
 {
 	(void)c;
-	return PyUnicode_FromString(b->def->name);
+	return PyUnicode_FromString(b->head.def->name);
 }
 
 static PyObject *bound_qualname(fastmethod_bound *b, void *c)
 {
 	(void)c;
-	return qualname(Py_TYPE(b->head.self), b->def);
+	return qualname(Py_TYPE(b->head.self), b->head.def);
 }
 
 static PyObject *bound_doc(fastmethod_bound *b, void *c)
 {
 	(void)c;
-	return PyUnicode_FromString(doc_body(b->def->doc));
+	return PyUnicode_FromString(doc_body(b->head.def->doc));
 }
 
 static PyObject *bound_text_signature(fastmethod_bound *b, void *c)
 {
 	(void)c;
-	return text_signature(b->def->doc);
+	return text_signature(b->head.def->doc);
 }
 
 static PyObject *bound_self(fastmethod_bound *b, void *c)

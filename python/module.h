@@ -52,10 +52,14 @@ typedef struct {
 	const char *doc;
 } fastmethod_def;
 
-/* How a bound fast method begins; the rest is fastmethod.c's. */
+/* How a bound fast method begins; the rest is fastmethod.c's.  The order
+ * is measured: with `self` before `def`, gcc writes the two with one
+ * 16-byte store, and a `with` block doing arithmetic ran 12% slower on 3.8
+ * (most likely a failed store-to-load forward). */
 typedef struct {
 	PyObject_HEAD
-	vectorcallfunc vectorcall; /* the def's bound_call */
+	vectorcallfunc vectorcall; /* def->bound_call */
+	const fastmethod_def *def;
 	PyObject *self;            /* strong; an instance of the owner type */
 } fastmethod_bound_head;
 

@@ -39,10 +39,11 @@ static void boot_free(struct boot *boot)
  * it with PyEval_RestoreThread, which is the one call CPython makes safe
  * for a thread whose interpreter may be finalised meanwhile: it is what
  * every daemon thread does after a blocking call.  If the main thread has
- * begun (or finished) finalising, it never returns (3.8-3.12 end the
- * thread, 3.13 leaves it blocked until the process exits) and only looks at
- * `first`, never at the interpreter.  So a thread starting up while the
- * main thread exits touches nothing freed, and the parent need not wait.
+ * begun finalising, it never returns (the interpreter ends the thread), so
+ * a thread starting up while the main thread exits touches nothing of ours
+ * that was freed, and the parent need not wait.  (CPython 3.9-3.12's own
+ * check races with the end of finalisation, as for every daemon thread:
+ * tests/python/test_shutdown.py.)
  *
  * Once attached, the interpreter is alive until we release its lock, and
  * we trade `first` for a thread state made here: PyThreadState_New binds
@@ -256,11 +257,17 @@ int thread_module_exec(PyObject *module)
 	module_state *st = thread_state(module);
 	PyObject *timeout_max;
 
+	/* Each step only once the one before has worked: no call with an
+	 * exception already set.  What was made is freed by module_clear. */
 	st->lock_type = (PyTypeObject *)compat_new_type(module, &thread_lock_spec);
+	if (!st->lock_type)
+		return -1;
 	st->fastmethod_type = (PyTypeObject *)compat_new_type(module, &thread_fastmethod_spec);
+	if (!st->fastmethod_type)
+		return -1;
 	st->fastmethod_bound_type =
 	        (PyTypeObject *)compat_new_type(module, &thread_fastmethod_bound_spec);
-	if (!st->lock_type || !st->fastmethod_type || !st->fastmethod_bound_type ||
+	if (!st->fastmethod_bound_type ||
 	    thread_fastmethods_add(st->lock_type, thread_lock_fastmethods,
 	                           st->fastmethod_type, st->fastmethod_bound_type) < 0)
 		return -1;

@@ -90,9 +90,9 @@ def run_once(_):
 
 # CPython 3.9 to 3.12 tear the interpreter down at exit while daemon
 # threads may still be inside its own hand-over of the interpreter lock
-# (python/cpython#110052, #87135; _thread's threads do the same; 3.13 fixed
-# it by parking such threads for good).  These shapes of failure are taken
-# for that defect, on those versions only:
+# (python/cpython#110052, #87135; _thread's threads do the same; 3.8 and
+# 3.13 have not shown it here).  These shapes of failure are taken for that
+# defect, on those versions only:
 # - a crash (SIGSEGV) where faulthandler names the crashing thread, and it
 #   was running `running`, which is pure Python and calls nothing of ours;
 # - a crash after the script had finished (it printed "exit") and
