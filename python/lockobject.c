@@ -77,21 +77,12 @@ static int in_started_thread(void)
  * a signal handler. */
 static int acquire_blocking(lockobject *self, int64_t timeout_ns)
 {
+	/* A started thread cannot run handlers: it waits once, through signals. */
+	int polls = !in_started_thread();
 	int64_t deadline = INT64_MAX, now;
 	int r;
 
-	if (in_started_thread()) {
-		Py_BEGIN_ALLOW_THREADS
-		r = thread_lock_acquire_timed(&self->lk, timeout_ns, 0);
-		Py_END_ALLOW_THREADS
-		if (r < 0) {
-			PyErr_SetString(PyExc_SystemError, thread_strerror(r));
-			return -1;
-		}
-		return r;
-	}
-
-	if (timeout_ns > 0) {
+	if (polls && timeout_ns > 0) {
 		now = thread_monotonic_ns();
 		if (timeout_ns < INT64_MAX - now)
 			deadline = now + timeout_ns;
@@ -100,12 +91,12 @@ static int acquire_blocking(lockobject *self, int64_t timeout_ns)
 		/* Wait in slices: a signal that lands after we detach but before
 		 * the wait begins is not reported by the wait, and its handler
 		 * must not wait for the lock to be released. */
-		int64_t slice = timeout_ns < 0 || timeout_ns > SIGNAL_POLL_NS
+		int64_t slice = polls && (timeout_ns < 0 || timeout_ns > SIGNAL_POLL_NS)
 		                        ? SIGNAL_POLL_NS : timeout_ns;
 		Py_BEGIN_ALLOW_THREADS
-		r = thread_lock_acquire_timed(&self->lk, slice, THREAD_INTERRUPTIBLE);
+		r = thread_lock_acquire_timed(&self->lk, slice, polls ? THREAD_INTERRUPTIBLE : 0);
 		Py_END_ALLOW_THREADS
-		if (r != THREAD_EINTR && r != 0)
+		if (!polls || (r != THREAD_EINTR && r != 0))
 			break;
 		/* Runs the handlers only in the main thread; elsewhere a no-op. */
 		if (PyErr_CheckSignals() < 0)
