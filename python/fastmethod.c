@@ -45,8 +45,8 @@ typedef struct {
 
 /* The descriptor bound to an instance.  Not GC-tracked (see above). */
 typedef struct {
-	fastmethod_bound_head head; /* vectorcall, def (= descr->def), self */
-	fastmethod *descr;          /* strong: its free list outlives us */
+	fastmethod_bound_head head; /* vectorcall (descr->def->bound_call), self */
+	fastmethod *descr;          /* strong: its def, and its free list */
 } fastmethod_bound;
 
 /* ---- getters shared by both types ------------------------------------------ */
@@ -75,6 +75,33 @@ static PyObject *qualname(PyTypeObject *owner, const fastmethod_def *def)
 	res = PyUnicode_FromFormat("%U.%s", owner_name, def->name);
 	Py_DECREF(owner_name);
 	return res;
+}
+
+/* The def of a descriptor or of a bound method: the getters below serve
+ * both types. */
+static const fastmethod_def *def_of(PyObject *o)
+{
+	if (PyType_HasFeature(Py_TYPE(o), Py_TPFLAGS_METHOD_DESCRIPTOR))
+		return ((fastmethod *)o)->def;
+	return ((fastmethod_bound *)o)->descr->def;
+}
+
+static PyObject *get_name(PyObject *o, void *c)
+{
+	(void)c;
+	return PyUnicode_FromString(def_of(o)->name);
+}
+
+static PyObject *get_doc(PyObject *o, void *c)
+{
+	(void)c;
+	return PyUnicode_FromString(doc_body(def_of(o)->doc));
+}
+
+static PyObject *get_text_signature(PyObject *o, void *c)
+{
+	(void)c;
+	return text_signature(def_of(o)->doc);
 }
 
 /* ---- the descriptor -------------------------------------------------------- */
@@ -127,7 +154,6 @@ static PyObject *fastmethod_get(PyObject *self, PyObject *obj, PyObject *type)
 	b->head.vectorcall = d->def->bound_call;
 	Py_INCREF(obj);
 	b->head.self = obj;
-	b->head.def = d->def;
 	Py_INCREF(d);
 	b->descr = d;
 	return (PyObject *)b;
@@ -164,28 +190,10 @@ static PyObject *fastmethod_repr(fastmethod *d)
 	                            d->owner->tp_name);
 }
 
-static PyObject *fastmethod_name(fastmethod *d, void *c)
-{
-	(void)c;
-	return PyUnicode_FromString(d->def->name);
-}
-
 static PyObject *fastmethod_qualname(fastmethod *d, void *c)
 {
 	(void)c;
 	return qualname(d->owner, d->def);
-}
-
-static PyObject *fastmethod_doc(fastmethod *d, void *c)
-{
-	(void)c;
-	return PyUnicode_FromString(doc_body(d->def->doc));
-}
-
-static PyObject *fastmethod_text_signature(fastmethod *d, void *c)
-{
-	(void)c;
-	return text_signature(d->def->doc);
 }
 
 static PyObject *fastmethod_objclass(fastmethod *d, void *c)
@@ -196,10 +204,10 @@ static PyObject *fastmethod_objclass(fastmethod *d, void *c)
 }
 
 static PyGetSetDef fastmethod_getset[] = {
-	{"__name__", (getter)fastmethod_name, NULL, NULL, NULL},
+	{"__name__", get_name, NULL, NULL, NULL},
 	{"__qualname__", (getter)fastmethod_qualname, NULL, NULL, NULL},
-	{"__doc__", (getter)fastmethod_doc, NULL, NULL, NULL},
-	{"__text_signature__", (getter)fastmethod_text_signature, NULL, NULL, NULL},
+	{"__doc__", get_doc, NULL, NULL, NULL},
+	{"__text_signature__", get_text_signature, NULL, NULL, NULL},
 	{"__objclass__", (getter)fastmethod_objclass, NULL, NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
@@ -246,7 +254,7 @@ static void bound_dealloc(fastmethod_bound *b)
 
 static PyObject *bound_repr(fastmethod_bound *b)
 {
-	return PyUnicode_FromFormat("<built-in method %s of %s object at %p>", b->head.def->name,
+	return PyUnicode_FromFormat("<built-in method %s of %s object at %p>", b->descr->def->name,
 	                            Py_TYPE(b->head.self)->tp_name, (void *)b->head.self);
 }
 
@@ -256,14 +264,14 @@ static PyObject *bound_richcompare(PyObject *a, PyObject *b, int op)
 	int eq;
 	if ((op != Py_EQ && op != Py_NE) || Py_TYPE(a) != Py_TYPE(b))
 		Py_RETURN_NOTIMPLEMENTED;
-	eq = x->head.def == y->head.def && x->head.self == y->head.self;
+	eq = x->descr->def == y->descr->def && x->head.self == y->head.self;
 	return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
 static Py_hash_t bound_hash(fastmethod_bound *b)
 {
 	/* Objects are at least 8-aligned: drop the bits that never vary. */
-	Py_hash_t h = (Py_hash_t)(((uintptr_t)b->head.def ^ (uintptr_t)b->head.self) >> 3);
+	Py_hash_t h = (Py_hash_t)(((uintptr_t)b->descr->def ^ (uintptr_t)b->head.self) >> 3);
 	return h == -1 ? -2 : h;
 }
 
@@ -278,28 +286,10 @@ static PyObject *bound_get(PyObject *self, PyObject *obj, PyObject *type)
 	return self;
 }
 
-static PyObject *bound_name(fastmethod_bound *b, void *c)
-{
-	(void)c;
-	return PyUnicode_FromString(b->head.def->name);
-}
-
 static PyObject *bound_qualname(fastmethod_bound *b, void *c)
 {
 	(void)c;
-	return qualname(Py_TYPE(b->head.self), b->head.def);
-}
-
-static PyObject *bound_doc(fastmethod_bound *b, void *c)
-{
-	(void)c;
-	return PyUnicode_FromString(doc_body(b->head.def->doc));
-}
-
-static PyObject *bound_text_signature(fastmethod_bound *b, void *c)
-{
-	(void)c;
-	return text_signature(b->head.def->doc);
+	return qualname(Py_TYPE(b->head.self), b->descr->def);
 }
 
 static PyObject *bound_self(fastmethod_bound *b, void *c)
@@ -310,10 +300,10 @@ static PyObject *bound_self(fastmethod_bound *b, void *c)
 }
 
 static PyGetSetDef bound_getset[] = {
-	{"__name__", (getter)bound_name, NULL, NULL, NULL},
+	{"__name__", get_name, NULL, NULL, NULL},
 	{"__qualname__", (getter)bound_qualname, NULL, NULL, NULL},
-	{"__doc__", (getter)bound_doc, NULL, NULL, NULL},
-	{"__text_signature__", (getter)bound_text_signature, NULL, NULL, NULL},
+	{"__doc__", get_doc, NULL, NULL, NULL},
+	{"__text_signature__", get_text_signature, NULL, NULL, NULL},
 	{"__self__", (getter)bound_self, NULL, NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
