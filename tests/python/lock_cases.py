@@ -158,7 +158,8 @@ class LockCases:
 
     def test_with_statement_acquires_and_releases(self):
         lock = self.new_lock()
-        with lock:
+        with lock as got:
+            self.assertIs(got, True)
             self.assertTrue(lock.locked())
         self.assertFalse(lock.locked())
 

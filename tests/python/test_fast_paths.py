@@ -19,17 +19,6 @@ DESCRIPTORS = ("__enter__", "__exit__")
 
 
 class FastMethods(unittest.TestCase):
-    def test_with_acquires_and_releases_even_when_the_block_raises(self):
-        lock = thread.allocate_lock()
-        with lock as got:
-            self.assertIs(got, True)
-            self.assertTrue(lock.locked())
-        self.assertFalse(lock.locked())
-        with self.assertRaises(KeyError):
-            with lock:
-                raise KeyError("inside")
-        self.assertFalse(lock.locked())
-
     def test_bound_methods_call_through_to_the_lock(self):
         lock = thread.allocate_lock()
         enter, leave = lock.__enter__, lock.__exit__
