@@ -67,12 +67,14 @@ class install_any_layout(install):
     prefix_option = None
 
 
+# The extension's files (python/CMakeLists.txt lists the same).
+PYTHON_PARTS = ("page", "dropin", "state", "lock", "wait", "rlock", "start", "local",
+                "excepthook", "functions", "install", "fastmethod")
+
 lib_sources, macros, libraries = library_sources()
 ext = Extension(
     "thread",
-    sources=[rel("python", "threadmodule.c"), rel("python", "lockobject.c"),
-             rel("python", "fastmethod.c"),
-             compat_source()] + lib_sources,
+    sources=[rel("python", f + ".c") for f in PYTHON_PARTS] + [compat_source()] + lib_sources,
     include_dirs=["include", "src"],
     define_macros=macros,
     libraries=libraries,

@@ -29,6 +29,14 @@ PyObject *compat_type_module(PyTypeObject *tp);
  * calls that cost what the list saves. */
 extern freelist *const compat_lock_freelist;
 
+/* What this version's `_thread` lacks of the drop-in's surface (dropin.c):
+ * module-level names ("_set_sentinel") and type attributes
+ * ("RLock._recursion_count"); ends with NULL. */
+extern const char *const compat_dropin_absent[];
+
+/* 1 where `_thread.lock()` makes a lock (3.13+), 0 where it raises. */
+extern const int compat_dropin_lock_callable;
+
 /* Report the exception being handled as unraisable: a thread started by
  * start_new_thread running `func` ended with it. */
 void compat_report_thread_exception(PyObject *func);

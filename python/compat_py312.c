@@ -18,13 +18,27 @@ PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
 
 PyObject *compat_type_module(PyTypeObject *tp)
 {
+	/* Made by either definition (page.c, dropin.c). */
 	PyObject *m = PyType_GetModuleByDef(tp, &thread_moduledef);
-	if (!m)
+	if (!m) {
 		PyErr_Clear();
+		m = PyType_GetModuleByDef(tp, &thread_dropin_moduledef);
+		if (!m)
+			PyErr_Clear();
+	}
 	return m;
 }
 
 freelist *const compat_lock_freelist = NULL; /* see compat.h */
+
+const int compat_dropin_lock_callable = 0;
+
+/* What this version's _thread lacks (compat.h). */
+const char *const compat_dropin_absent[] = {
+	"lock", "_ThreadHandle", "_get_main_thread_ident", "_make_thread_handle", "_shutdown",
+	"start_joinable_thread",
+	NULL,
+};
 
 void compat_report_thread_exception(PyObject *func)
 {

@@ -20,13 +20,26 @@ PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
 
 PyObject *compat_type_module(PyTypeObject *tp)
 {
+	/* Made by either definition (page.c, dropin.c). */
 	PyObject *m = PyType_GetModuleByDef(tp, &thread_moduledef);
-	if (!m)
+	if (!m) {
 		PyErr_Clear();
+		m = PyType_GetModuleByDef(tp, &thread_dropin_moduledef);
+		if (!m)
+			PyErr_Clear();
+	}
 	return m;
 }
 
 freelist *const compat_lock_freelist = NULL; /* see compat.h */
+
+const int compat_dropin_lock_callable = 1;
+
+/* What this version's _thread lacks (compat.h). */
+const char *const compat_dropin_absent[] = {
+	"_set_sentinel",
+	NULL,
+};
 
 void compat_report_thread_exception(PyObject *func)
 {

@@ -51,6 +51,16 @@ PyObject *compat_type_module(PyTypeObject *tp)
 static freelist lock_spare;
 freelist *const compat_lock_freelist = &lock_spare; /* one for all interpreters */
 
+const int compat_dropin_lock_callable = 0;
+
+/* What this version's _thread lacks (compat.h). */
+const char *const compat_dropin_absent[] = {
+	"lock", "_is_main_interpreter", "daemon_threads_allowed", "_ThreadHandle",
+	"_get_main_thread_ident", "_make_thread_handle", "_shutdown", "start_joinable_thread",
+	"lock._at_fork_reinit", "RLock._at_fork_reinit", "RLock._recursion_count",
+	NULL,
+};
+
 void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_WriteUnraisable(func);

@@ -1,5 +1,16 @@
-/* Private to the `thread` extension: module state, the lock object, and
- * what threadmodule.c and lockobject.c share. */
+/* Private to the extension: the module state that both module definitions
+ * share, the object layouts, and what the files call of each other.
+ *
+ * One implementation serves two module definitions:
+ *   page.c    `thread`, the module of the reference page;
+ *   dropin.c  `thread.dropin`, a complete `_thread` for the running
+ *             interpreter, which stdlib `threading` can run on.
+ * The objects and functions they list live in one file per job: lock.c
+ * (the lock types), rlock.c (the reentrant lock), start.c (thread start,
+ * the per-thread bookkeeping, thread handles), local.c (thread-local
+ * data), excepthook.c, functions.c (the small module-level functions),
+ * fastmethod.c (cheap bound methods for `with`), install.c (thread.install)
+ * and compat_py*.c (what differs between CPython versions). */
 #ifndef THREAD_PY_MODULE_H
 #define THREAD_PY_MODULE_H
 
@@ -9,12 +20,23 @@
 #include "freelist.h"
 #include "thread.h"
 
-/* Per-module state: one per import of the module in each interpreter.
- * Written once by module_exec, read-only afterwards, cleared by m_clear. */
+/* Per-module state: one per module object (each import of `thread` in each
+ * interpreter, and the drop-in it makes).  Written by module exec, then
+ * read-only but for the counters, which change only with the interpreter
+ * lock held; cleared by m_clear.  Types a module does not have are NULL. */
 typedef struct {
-	PyTypeObject *lock_type; /* thread.LockType, a heap type */
-	PyObject *error;         /* thread.error: RuntimeError, as in _thread */
+	PyTypeObject *lock_type;  /* thread.LockType / _thread.lock */
+	PyTypeObject *rlock_type; /* _thread.RLock (drop-in) */
+	PyTypeObject *local_type; /* _thread._local (drop-in) */
+	PyTypeObject *local_dummy_type; /* its per-thread key objects (local.c) */
+	PyTypeObject *handle_type;      /* _thread._ThreadHandle (drop-in, 3.13) */
+	PyTypeObject *excepthook_args_type; /* _thread._ExceptHookArgs (drop-in) */
+	PyObject *error;                    /* RuntimeError, as in _thread */
 	PyTypeObject *fastmethod_type, *fastmethod_bound_type; /* fastmethod.c */
+	PyObject *dropin;   /* `thread`: its drop-in module; NULL in the drop-in */
+	PyObject *local_key; /* local.c: key of this module's per-thread data */
+	Py_ssize_t threads; /* threads this module started that still run: _count() */
+	int is_dropin;      /* 1 in the drop-in: acquire() returns True */
 } module_state;
 
 /* A lock object.  Not tracked by the cyclic GC: it refers to nothing but
@@ -28,21 +50,24 @@ typedef struct {
 } lockobject;
 
 /* Longest acquire() timeout, in whole seconds whose nanoseconds fit in an
- * int64_t; thread.TIMEOUT_MAX. */
+ * int64_t; TIMEOUT_MAX. */
 #define THREAD_TIMEOUT_MAX_S 9223372036LL
 
 /* Key set to True in the thread state dict (PyThreadState_GetDict) of each
  * thread that start_new_thread starts.  Such a thread is never the main
  * thread, the only one where Python runs signal handlers, so its blocking
  * acquires sleep straight through signals instead of waking to look for
- * them (lockobject.c). */
+ * them (lock.c). */
 #define THREAD_STARTED_KEY "thread.started_by_start_new_thread"
 
-/* A method with a cheap bound form (fastmethod.c), for the methods that
- * `with` binds on every use.  `fn` gets the instance as `self` and the
- * arguments after it; `bound_call` is the same method called bound, made by
- * FASTMETHOD_BOUND_CALL; `doc` starts with a text signature, as PyDoc_STRVAR
- * docstrings of built-in methods do.  Arrays end with a NULL name. */
+/* ---- fast methods (fastmethod.c) ------------------------------------------ */
+
+/* A method with a cheap bound form, for the methods that `with` binds on
+ * every use.  `fn` gets the instance as `self` and the arguments after it;
+ * `bound_call` is the same method called bound, made by
+ * FASTMETHOD_BOUND_CALL; `doc` starts with a text signature, as
+ * PyDoc_STRVAR docstrings of built-in methods do.  Arrays end with a NULL
+ * name. */
 typedef PyObject *(*fastmethod_fn)(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
                                    PyObject *kwnames);
 typedef struct {
@@ -70,10 +95,7 @@ typedef struct {
 		          PyVectorcall_NARGS(nargsf), kwnames);                          \
 	}
 
-extern PyModuleDef thread_moduledef;
-extern PyType_Spec thread_lock_spec;
 extern PyType_Spec thread_fastmethod_spec, thread_fastmethod_bound_spec;
-extern const fastmethod_def thread_lock_fastmethods[]; /* __enter__, __exit__ */
 
 /* Put a descriptor for each of `defs` into `owner`'s dict; `descr_type` and
  * `bound_type` are made from the two specs above.  0, or -1 with an
@@ -81,16 +103,86 @@ extern const fastmethod_def thread_lock_fastmethods[]; /* __enter__, __exit__ */
 int thread_fastmethods_add(PyTypeObject *owner, const fastmethod_def *defs,
                            PyTypeObject *descr_type, PyTypeObject *bound_type);
 
+/* ---- the two module definitions ------------------------------------------ */
+
+extern PyModuleDef thread_moduledef;        /* page.c */
+extern PyModuleDef thread_dropin_moduledef; /* dropin.c */
+
 /* The module state of `module`, or of the module that created `tp`; the
  * latter is NULL when the interpreter cannot say (3.8). */
 module_state *thread_state(PyObject *module);
 module_state *thread_state_of_type(PyTypeObject *tp);
 
+/* Make the heap type of `spec` for `module` into *slot (a new reference,
+ * dropped by m_clear).  In the drop-in, attributes this interpreter's
+ * _thread lacks (compat_dropin_absent) are taken out of it.  0, or -1 with
+ * an exception. */
+int thread_add_type(PyObject *module, PyTypeObject **slot, PyType_Spec *spec);
+
+/* Module exec, run by Py_mod_exec of each definition (the slot lists live
+ * in the compat file for the interpreter being built for). */
+int thread_module_exec(PyObject *module);
+int thread_dropin_exec(PyObject *module);
+
+/* The drop-in module made for the page module `page` (dropin.c), also
+ * entered in sys.modules as "thread.dropin".  New reference, or NULL. */
+PyObject *thread_dropin_new(PyObject *page);
+
+/* Each part of the drop-in adds its types and state to `module`: 0 or -1
+ * with an exception (rlock.c, local.c, excepthook.c, start.c). */
+int thread_rlock_add(PyObject *module);
+int thread_local_add(PyObject *module);
+int thread_excepthook_add(PyObject *module);
+int thread_handle_add(PyObject *module);
+
+/* A new reference to `value` added to `module` as `name`: 0 or -1. */
+int thread_add_ref(PyObject *module, const char *name, PyObject *value);
+
+/* ---- the parts ------------------------------------------------------------ */
+
+/* lock.c: the lock types of the two faces, which differ only in what
+ * acquire() with no argument returns (None on the page, True in _thread)
+ * and in the names _thread's lock also has. */
+extern PyType_Spec thread_lock_spec, thread_dropin_lock_spec;
+extern const fastmethod_def thread_lock_fastmethods[]; /* __enter__, __exit__ */
+
 /* A new unlocked lock of type `tp`, or NULL with MemoryError set. */
 PyObject *thread_lock_new(PyTypeObject *tp);
 
-/* Module initialisation, run by Py_mod_exec (the slot list lives in the
- * compat file for the interpreter being built for). */
-int thread_module_exec(PyObject *module);
+/* Wait for libthread lock `lk`, detached from the interpreter, as every
+ * blocking acquire of the module does: timeout_ns > 0, or -1 for no limit.
+ * In the thread that runs signal handlers, the wait is interruptible: the
+ * handlers run as signals arrive and, unless one raised, the wait goes on
+ * until the deadline taken at entry.  Returns 1 (held), 0 (timed out), -1
+ * with an exception set.  `lk` must stay valid throughout (the caller holds
+ * a reference to what contains it). */
+int thread_lock_wait(thread_lock *lk, int64_t timeout_ns);
+
+/* acquire()'s arguments (blocking=True, timeout=-1) into a timeout in
+ * nanoseconds: 0 try once, -1 no limit.  0, or -1 with an exception. */
+int thread_parse_acquire(const char *fname, PyObject *const *args, Py_ssize_t nargs,
+                         PyObject *kwnames, int64_t *timeout_ns);
+
+/* Module-level functions, in tables by part and by face: each module
+ * definition adds the tables it has (PyModule_AddFunctions).
+ * start.c: start_new_thread (both) and, for the drop-in, the rest of a
+ * thread's life as threading sees it (start_new, _count, _set_sentinel,
+ * thread handles, _shutdown). */
+extern PyMethodDef thread_start_functions[], thread_dropin_start_functions[];
+/* functions.c: exit, allocate_lock, get_ident (both), exit_thread (the
+ * page's warns), and the drop-in's get_native_id, interrupt_main,
+ * stack_size and interpreter queries. */
+extern PyMethodDef thread_functions[], thread_page_functions[], thread_dropin_functions[];
+/* excepthook.c: _excepthook and the _ExceptHookArgs type (drop-in). */
+extern PyMethodDef thread_excepthook_functions[];
+/* install.c: thread.install() (page). */
+extern PyMethodDef thread_install_functions[];
+
+/* state.c: what both definitions share: their error and TIMEOUT_MAX and
+ * the fast-method types (thread_add_common), and the module's GC hooks. */
+int thread_add_common(PyObject *module);
+int thread_module_traverse(PyObject *module, visitproc visit, void *arg);
+int thread_module_clear(PyObject *module);
+void thread_module_free(void *module);
 
 #endif /* THREAD_PY_MODULE_H */

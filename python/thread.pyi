@@ -1,9 +1,10 @@
-# Type stub for the `thread` extension module (python/threadmodule.c).
-from types import TracebackType
+# Type stub for the `thread` extension module (python/page.c).
+from types import ModuleType, TracebackType
 from typing import Any, Callable, Dict, NoReturn, Optional, Tuple, Type, overload
 
 error = RuntimeError
 TIMEOUT_MAX: float
+dropin: ModuleType  # the same code as a complete _thread
 
 class LockType:
     def __init__(self) -> None: ...

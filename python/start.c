@@ -1,13 +1,6 @@
-/* The `thread` module: module state and the module-level functions of the
- * reference page (start_new_thread, exit, exit_thread, allocate_lock,
- * get_ident), over libthread.  The lock type is in lockobject.c; what
- * differs between CPython versions is in compat_py*.c. */
+/* Starting threads: start_new_thread for both faces, and the boot of the
+ * new thread: its thread state, the call, the report of what it raised. */
 #include "compat.h"
-
-module_state *thread_state(PyObject *module)
-{
-	return (module_state *)PyModule_GetState(module);
-}
 
 /* ---- start_new_thread ------------------------------------------------------ */
 
@@ -181,152 +174,18 @@ static PyObject *start_new_thread(PyObject *module, PyObject *const *args,
 	return PyLong_FromUnsignedLongLong(ident);
 }
 
-/* ---- the other functions --------------------------------------------------- */
-
-PyDoc_STRVAR(exit_doc,
-"exit($module, /)\n--\n\n"
-"Raise SystemExit.  Uncaught, it ends the calling thread silently.");
-
-static PyObject *thread_exit_(PyObject *module, PyObject *unused)
-{
-	(void)module;
-	(void)unused;
-	PyErr_SetNone(PyExc_SystemExit);
-	return NULL;
-}
-
-PyDoc_STRVAR(exit_thread_doc,
-"exit_thread($module, /)\n--\n\n"
-"Deprecated synonym of exit(); warns with DeprecationWarning.");
-
-static PyObject *thread_exit_thread(PyObject *module, PyObject *unused)
-{
-	if (PyErr_WarnEx(PyExc_DeprecationWarning,
-	                 "thread.exit_thread() is deprecated; use thread.exit()", 1) < 0)
-		return NULL;
-	return thread_exit_(module, unused);
-}
-
-PyDoc_STRVAR(allocate_lock_doc,
-"allocate_lock($module, /)\n--\n\n"
-"Return a new lock object, initially unlocked.");
-
-static PyObject *allocate_lock(PyObject *module, PyObject *unused)
-{
-	(void)unused;
-	return thread_lock_new(thread_state(module)->lock_type);
-}
-
-PyDoc_STRVAR(get_ident_doc,
-"get_ident($module, /)\n--\n\n"
-"Return the calling thread's identifier: a nonzero int, the same value\n"
-"threading.get_ident() gives.  It means nothing by itself (use it as a key\n"
-"for per-thread data) and may be reused once the thread has ended.");
-
-static PyObject *get_ident(PyObject *module, PyObject *unused)
-{
-	(void)module;
-	(void)unused;
-	return PyLong_FromUnsignedLongLong(thread_get_ident());
-}
-
-static PyMethodDef module_methods[] = {
+PyMethodDef thread_start_functions[] = {
 	{"start_new_thread", (PyCFunction)(void (*)(void))start_new_thread,
 	 METH_FASTCALL, start_new_thread_doc},
-	{"exit", thread_exit_, METH_NOARGS, exit_doc},
-	{"exit_thread", thread_exit_thread, METH_NOARGS, exit_thread_doc},
-	{"allocate_lock", allocate_lock, METH_NOARGS, allocate_lock_doc},
-	{"get_ident", get_ident, METH_NOARGS, get_ident_doc},
 	{NULL, NULL, 0, NULL},
 };
 
-/* ---- module state and initialisation -------------------------------------- */
-
-static int add_ref(PyObject *module, const char *name, PyObject *value)
-{
-	Py_INCREF(value);
-	if (PyModule_AddObject(module, name, value) < 0) {
-		Py_DECREF(value);
-		return -1;
-	}
-	return 0;
-}
-
-int thread_module_exec(PyObject *module)
-{
-	module_state *st = thread_state(module);
-	PyObject *timeout_max;
-
-	/* Each step only once the one before has worked: no call with an
-	 * exception already set.  What was made is freed by module_clear. */
-	st->lock_type = (PyTypeObject *)compat_new_type(module, &thread_lock_spec);
-	if (!st->lock_type)
-		return -1;
-	st->fastmethod_type = (PyTypeObject *)compat_new_type(module, &thread_fastmethod_spec);
-	if (!st->fastmethod_type)
-		return -1;
-	st->fastmethod_bound_type =
-	        (PyTypeObject *)compat_new_type(module, &thread_fastmethod_bound_spec);
-	if (!st->fastmethod_bound_type ||
-	    thread_fastmethods_add(st->lock_type, thread_lock_fastmethods,
-	                           st->fastmethod_type, st->fastmethod_bound_type) < 0)
-		return -1;
-	Py_INCREF(PyExc_RuntimeError);
-	st->error = PyExc_RuntimeError;
-	if (add_ref(module, "LockType", (PyObject *)st->lock_type) < 0 ||
-	    add_ref(module, "error", st->error) < 0)
-		return -1;
-	timeout_max = PyFloat_FromDouble((double)THREAD_TIMEOUT_MAX_S);
-	if (!timeout_max || PyModule_AddObject(module, "TIMEOUT_MAX", timeout_max) < 0) {
-		Py_XDECREF(timeout_max);
-		return -1;
-	}
-	return 0;
-}
-
-static int module_traverse(PyObject *module, visitproc visit, void *arg)
-{
-	module_state *st = thread_state(module);
-	Py_VISIT(st->lock_type);
-	Py_VISIT(st->error);
-	Py_VISIT(st->fastmethod_type);
-	Py_VISIT(st->fastmethod_bound_type);
-	return 0;
-}
-
-static int module_clear(PyObject *module)
-{
-	module_state *st = thread_state(module);
-	Py_CLEAR(st->lock_type);
-	Py_CLEAR(st->error);
-	Py_CLEAR(st->fastmethod_type);
-	Py_CLEAR(st->fastmethod_bound_type);
-	return 0;
-}
-
-static void module_free(void *module)
-{
-	module_clear((PyObject *)module);
-}
-
-PyDoc_STRVAR(module_doc,
-"Multiple threads of control sharing their global data space, and simple\n"
-"locks (binary semaphores) to synchronise them, over libthread.\n\n"
-"error is RuntimeError (as in _thread); LockType is the type of locks.");
-
-PyModuleDef thread_moduledef = {
-	PyModuleDef_HEAD_INIT,
-	.m_name = "thread",
-	.m_doc = module_doc,
-	.m_size = sizeof(module_state),
-	.m_methods = module_methods,
-	.m_slots = compat_module_slots,
-	.m_traverse = module_traverse,
-	.m_clear = module_clear,
-	.m_free = module_free,
+PyMethodDef thread_dropin_start_functions[] = {
+	{NULL, NULL, 0, NULL},
 };
 
-PyMODINIT_FUNC PyInit_thread(void)
+int thread_handle_add(PyObject *module)
 {
-	return PyModuleDef_Init(&thread_moduledef);
+	(void)module;
+	return 0;
 }

@@ -1,0 +1,182 @@
+/* Waiting for a libthread lock from Python, for every object that waits
+ * (lock.c, rlock.c, thread handles): acquire()'s arguments into a timeout,
+ * and the wait itself.
+ *
+ * Policy: callers first try without waiting, with the thread state
+ * attached (no interpreter-lock traffic when the lock is free); only if
+ * that fails and the caller will wait do we detach and block in libthread.
+ * Blocking waits are interruptible: on THREAD_EINTR, and every
+ * SIGNAL_POLL_NS in any case, we run the Python signal handlers and, unless
+ * one raised, wait again for the time left to the deadline taken at entry.
+ * Threads that start_new_thread started cannot run signal handlers (only
+ * the main thread does), so they wait once, through signals: a thread
+ * blocked for good then stays asleep, and does not come back for the
+ * interpreter lock while the interpreter is being finalised at exit. */
+#include "compat.h"
+
+#include <math.h>
+
+#define NS_PER_S 1000000000LL
+#define SIGNAL_POLL_NS (50 * 1000000LL) /* longest a missed signal waits */
+
+/* 1 in a thread that start_new_thread started (module.h). */
+static int in_started_thread(void)
+{
+	PyObject *dict = PyThreadState_GetDict();
+	return dict && PyDict_GetItemString(dict, THREAD_STARTED_KEY) == Py_True;
+}
+
+int thread_lock_wait(thread_lock *lk, int64_t timeout_ns)
+{
+	/* A started thread cannot run handlers: it waits once, through signals. */
+	int polls = !in_started_thread();
+	int64_t deadline = INT64_MAX, now;
+	int r;
+
+	if (polls && timeout_ns > 0) {
+		now = thread_monotonic_ns();
+		if (timeout_ns < INT64_MAX - now)
+			deadline = now + timeout_ns;
+	}
+	for (;;) {
+		/* Wait in slices: a signal that lands after we detach but before
+		 * the wait begins is not reported by the wait, and its handler
+		 * must not wait for the lock to be released. */
+		int64_t slice = polls && (timeout_ns < 0 || timeout_ns > SIGNAL_POLL_NS)
+		                        ? SIGNAL_POLL_NS : timeout_ns;
+		Py_BEGIN_ALLOW_THREADS
+		r = thread_lock_acquire_timed(lk, slice, polls ? THREAD_INTERRUPTIBLE : 0);
+		Py_END_ALLOW_THREADS
+		if (!polls || (r != THREAD_EINTR && r != 0))
+			break;
+		/* Runs the handlers only in the main thread; elsewhere a no-op. */
+		if (PyErr_CheckSignals() < 0)
+			return -1;
+		if (timeout_ns > 0) {
+			now = thread_monotonic_ns();
+			if (now >= deadline)
+				return thread_lock_acquire(lk, 0);
+			timeout_ns = deadline - now;
+		}
+	}
+	if (r < 0) {
+		PyErr_SetString(PyExc_SystemError, thread_strerror(r));
+		return -1;
+	}
+	return r;
+}
+
+/* `waitflag`/`blocking`: an integer (or anything with __index__). */
+static int blocking_from_object(PyObject *obj)
+{
+	PyObject *index;
+	int r;
+	if (PyLong_Check(obj))
+		return PyObject_IsTrue(obj);
+	index = PyNumber_Index(obj);
+	if (!index)
+		return -1;
+	r = PyObject_IsTrue(index);
+	Py_DECREF(index);
+	return r;
+}
+
+/* `timeout` in seconds, int or float, into nanoseconds rounded up (a wait
+ * never ends early); -1 means none.  Returns 0, or -1 with an exception. */
+static int timeout_from_object(PyObject *obj, int64_t *ns)
+{
+	if (PyFloat_Check(obj)) {
+		double s = PyFloat_AS_DOUBLE(obj);
+		if (isnan(s)) {
+			PyErr_SetString(PyExc_ValueError, "timeout must be a number, not NaN");
+			return -1;
+		}
+		if (s == -1.0) {
+			*ns = -1;
+			return 0;
+		}
+		if (s < 0) {
+			PyErr_SetString(PyExc_ValueError,
+			                "timeout value must be a non-negative number");
+			return -1;
+		}
+		if (s > (double)THREAD_TIMEOUT_MAX_S) {
+			PyErr_SetString(PyExc_OverflowError, "timeout value is too large");
+			return -1;
+		}
+		*ns = (int64_t)ceil(s * (double)NS_PER_S);
+		return 0;
+	}
+	{
+		int overflow = 0;
+		long long s = PyLong_AsLongLongAndOverflow(obj, &overflow);
+		if (s == -1 && PyErr_Occurred())
+			return -1;
+		if (s == -1 && !overflow) {
+			*ns = -1;
+			return 0;
+		}
+		if (overflow < 0 || s < 0) {
+			PyErr_SetString(PyExc_ValueError,
+			                "timeout value must be a non-negative number");
+			return -1;
+		}
+		if (overflow > 0 || s > THREAD_TIMEOUT_MAX_S) {
+			PyErr_SetString(PyExc_OverflowError, "timeout value is too large");
+			return -1;
+		}
+		*ns = (int64_t)s * NS_PER_S;
+		return 0;
+	}
+}
+
+/* acquire(blocking=True, timeout=-1), both optional, by position or name. */
+int thread_parse_acquire(const char *fname, PyObject *const *args, Py_ssize_t nargs,
+                         PyObject *kwnames, int64_t *timeout_ns)
+{
+	PyObject *given[2] = {NULL, NULL};
+	static const char *const names[2] = {"blocking", "timeout"};
+	Py_ssize_t i, nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+	int blocking = 1;
+
+	if (nargs > 2) {
+		PyErr_Format(PyExc_TypeError,
+		             "%s() takes at most 2 arguments (%zd given)", fname, nargs);
+		return -1;
+	}
+	for (i = 0; i < nargs; i++)
+		given[i] = args[i];
+	for (i = 0; i < nkw; i++) {
+		PyObject *key = PyTuple_GET_ITEM(kwnames, i);
+		int k;
+		for (k = 0; k < 2; k++)
+			if (PyUnicode_CompareWithASCIIString(key, names[k]) == 0)
+				break;
+		if (k == 2) {
+			PyErr_Format(PyExc_TypeError,
+			             "%s() got an unexpected keyword argument '%U'", fname, key);
+			return -1;
+		}
+		if (given[k]) {
+			PyErr_Format(PyExc_TypeError,
+			             "%s() got multiple values for argument '%s'", fname, names[k]);
+			return -1;
+		}
+		given[k] = args[nargs + i];
+	}
+	if (given[0] && (blocking = blocking_from_object(given[0])) < 0)
+		return -1;
+	*timeout_ns = -1;
+	if (given[1] && timeout_from_object(given[1], timeout_ns) < 0)
+		return -1;
+	if (!blocking) {
+		if (*timeout_ns != -1) {
+			PyErr_SetString(PyExc_ValueError,
+			                "can't specify a timeout for a non-blocking call");
+			return -1;
+		}
+		*timeout_ns = 0;
+	}
+	return 0;
+}
+
