@@ -37,6 +37,27 @@ extern const char *const compat_dropin_absent[];
 /* 1 where `_thread.lock()` makes a lock (3.13+), 0 where it raises. */
 extern const int compat_dropin_lock_callable;
 
+/* The name of _thread._ExceptHookArgs' type ("_thread.ExceptHookArgs" on
+ * 3.8). */
+extern const char compat_excepthook_args_name[];
+
+/* Write the traceback of (exc_type, exc_value, exc_tb) to `file` exactly as
+ * the interpreter displays an uncaught exception.  0, or -1 with an
+ * exception. */
+int compat_display_exception(PyObject *file, PyObject *exc_type, PyObject *exc_value,
+                             PyObject *exc_tb);
+
+/* interrupt_main(): whether it takes a signal number (3.10+), and the call
+ * that simulates the signal's arrival in the main thread: 0, or -1 with
+ * ValueError for a bad number. */
+extern const int compat_interrupt_main_takes_signum;
+int compat_interrupt_main(int signum);
+
+/* 1 in the main interpreter; daemon threads allowed in this interpreter
+ * (always 1 before 3.12). */
+int compat_is_main_interpreter(void);
+int compat_daemon_threads_allowed(void);
+
 /* Report the exception being handled as unraisable: a thread started by
  * start_new_thread running `func` ended with it. */
 void compat_report_thread_exception(PyObject *func);

@@ -44,3 +44,34 @@ void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_WriteUnraisable(func);
 }
+
+const char compat_excepthook_args_name[] = "_thread._ExceptHookArgs";
+
+/* The interpreter's own display of an uncaught exception, to any file:
+ * exported though not declared in the public headers (3.8-3.12). */
+PyAPI_FUNC(void) _PyErr_Display(PyObject *file, PyObject *exception, PyObject *value,
+                                PyObject *tb);
+
+int compat_display_exception(PyObject *file, PyObject *exc_type, PyObject *exc_value,
+                             PyObject *exc_tb)
+{
+	_PyErr_Display(file, exc_type, exc_value, exc_tb);
+	return PyErr_Occurred() ? -1 : 0;
+}
+
+const int compat_interrupt_main_takes_signum = 1;
+
+int compat_interrupt_main(int signum)
+{
+	if (PyErr_SetInterruptEx(signum) < 0) {
+		PyErr_SetString(PyExc_ValueError, "signal number out of range");
+		return -1;
+	}
+	return 0;
+}
+
+int compat_daemon_threads_allowed(void)
+{
+	return _PyInterpreterState_HasFeature(PyThreadState_Get()->interp,
+	                                      Py_RTFLAGS_DAEMON_THREADS);
+}

@@ -45,3 +45,71 @@ void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_FormatUnraisable("Exception ignored in thread started by %R", func);
 }
+
+const char compat_excepthook_args_name[] = "_thread._ExceptHookArgs";
+
+/* 3.13's display of an uncaught exception is traceback's
+ * _print_exception_bltin (to sys.stderr, coloured where the terminal
+ * allows), which the interpreter calls whatever file it was given; for a
+ * value that is not an exception, the traceback module's general entry. */
+int compat_display_exception(PyObject *file, PyObject *exc_type, PyObject *exc_value,
+                             PyObject *exc_tb)
+{
+	PyObject *traceback, *res;
+	traceback = PyImport_ImportModule("traceback");
+	if (!traceback)
+		return -1;
+	if (PyExceptionInstance_Check(exc_value)) {
+		if (exc_tb != Py_None && PyTraceBack_Check(exc_tb) &&
+		    PyException_SetTraceback(exc_value, exc_tb) < 0) {
+			Py_DECREF(traceback);
+			return -1;
+		}
+		res = PyObject_CallMethod(traceback, "_print_exception_bltin", "O", exc_value);
+	} else {
+		res = PyObject_CallMethod(traceback, "print_exception", "OOOOO", exc_type,
+		                          exc_value, exc_tb, Py_None, file);
+	}
+	Py_DECREF(traceback);
+	if (!res)
+		return -1;
+	Py_DECREF(res);
+	return 0;
+}
+
+const int compat_interrupt_main_takes_signum = 1;
+
+int compat_interrupt_main(int signum)
+{
+	if (PyErr_SetInterruptEx(signum) < 0) {
+		PyErr_SetString(PyExc_ValueError, "signal number out of range");
+		return -1;
+	}
+	return 0;
+}
+
+/* 3.13 no longer exports the interpreter's feature flags.  The main
+ * interpreter always allows daemon threads; so do sub-interpreters made
+ * with the legacy settings.  Isolated sub-interpreters, which refuse them,
+ * are told apart by what the stock module, which can read the flag, says. */
+int compat_daemon_threads_allowed(void)
+{
+	PyObject *stock, *res;
+	int allowed;
+	if (compat_is_main_interpreter())
+		return 1;
+	stock = PyImport_ImportModule("_thread");
+	if (!stock)
+		return -1;
+	if (PyModule_Check(stock) && PyModule_GetDef(stock) == &thread_dropin_moduledef) {
+		Py_DECREF(stock); /* installed in place of the stock module */
+		return 1;
+	}
+	res = PyObject_CallMethod(stock, "daemon_threads_allowed", NULL);
+	Py_DECREF(stock);
+	if (!res)
+		return -1;
+	allowed = PyObject_IsTrue(res);
+	Py_DECREF(res);
+	return allowed;
+}

@@ -35,3 +35,31 @@ void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_WriteUnraisable(func);
 }
+
+const char compat_excepthook_args_name[] = "_thread._ExceptHookArgs";
+
+/* The interpreter's own display of an uncaught exception, to any file:
+ * exported though not declared in the public headers (3.8-3.12). */
+PyAPI_FUNC(void) _PyErr_Display(PyObject *file, PyObject *exception, PyObject *value,
+                                PyObject *tb);
+
+int compat_display_exception(PyObject *file, PyObject *exc_type, PyObject *exc_value,
+                             PyObject *exc_tb)
+{
+	_PyErr_Display(file, exc_type, exc_value, exc_tb);
+	return PyErr_Occurred() ? -1 : 0;
+}
+
+const int compat_interrupt_main_takes_signum = 0;
+
+int compat_interrupt_main(int signum)
+{
+	(void)signum; /* always SIGINT before 3.10 */
+	PyErr_SetInterrupt();
+	return 0;
+}
+
+int compat_daemon_threads_allowed(void)
+{
+	return 1; /* an interpreter-wide setting only from 3.12 */
+}

@@ -29,7 +29,8 @@ int thread_dropin_exec(PyObject *module)
 	if (PyModule_AddFunctions(module, thread_start_functions) < 0 ||
 	    PyModule_AddFunctions(module, thread_dropin_start_functions) < 0 ||
 	    PyModule_AddFunctions(module, thread_functions) < 0 ||
-	    PyModule_AddFunctions(module, thread_dropin_functions) < 0)
+	    PyModule_AddFunctions(module, thread_dropin_functions) < 0 ||
+	    PyModule_AddFunctions(module, thread_excepthook_functions) < 0)
 		return -1;
 	/* Module-level names this version lacks ("Type.attr" entries are
 	 * taken out of the types by thread_add_type). */
