@@ -69,7 +69,8 @@ PyDoc_STRVAR(stack_size_doc,
 "optional size argument specifies the stack size (in bytes) to be used\n"
 "for subsequently created threads, and must be 0 (use platform or\n"
 "configured default) or a positive integer value of at least 32,768 (32k).\n"
-"Return the size that was in force before.");
+"Without it, the default is restored.  Return the size that was in force\n"
+"before.");
 
 static PyObject *stack_size(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -90,14 +91,6 @@ static PyObject *stack_size(PyObject *module, PyObject *const *args, Py_ssize_t 
 			PyErr_SetString(PyExc_ValueError, "size must be 0 or a positive value");
 			return NULL;
 		}
-	}
-	if (nargs == 0) {
-		/* Read by setting the default and putting the old size back; both
-		 * calls run under the interpreter lock, so no thread this module
-		 * starts sees the default meanwhile. */
-		if (thread_stack_size(0, &previous) == 0 && previous != 0)
-			thread_stack_size(previous, NULL);
-		return PyLong_FromSize_t(previous);
 	}
 	rc = size != 0 && size < STACK_MIN ? THREAD_EINVAL
 	                                   : thread_stack_size((size_t)size, &previous);

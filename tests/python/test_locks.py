@@ -1,4 +1,5 @@
-"""lock_cases.py on both implementations of the page's lock model."""
+"""lock_cases.py on every implementation of the page's lock model: the
+page's thread, its drop-in _thread, and the stock _thread."""
 import _thread
 import unittest
 
@@ -9,6 +10,11 @@ from lock_cases import LockCases
 class ThreadLockTests(LockCases, unittest.TestCase):
     module = thread
     noarg_result = None
+
+
+class DropinLockTests(LockCases, unittest.TestCase):
+    module = thread.dropin
+    noarg_result = True
 
 
 class UnderscoreThreadLockTests(LockCases, unittest.TestCase):
