@@ -35,11 +35,15 @@ def compat_source():
 
 def library_sources():
     """libthread's sources for this platform, as CMakeLists.txt picks them."""
-    core = [rel("src", f) for f in ("lock.c", "deadline.c", "error.c")]
+    core = [rel("src", f) for f in ("lock.c", "deadline.c", "error.c", "rlock.c",
+                                    "join.c", "fork.c", "name.c")]
     if sys.platform == "win32":
         return core + [rel("src", "thread_win.c"), rel("src", "wait_win.c")], [], ["synchronization"]
     backend = "wait_futex.c" if sys.platform.startswith("linux") else "wait_park.c"
-    macros = [("_GNU_SOURCE", None)] if sys.platform.startswith("linux") else []
+    # Linux: glibc and musl 1.2.3+ name threads (CMake checks; here assumed).
+    macros = ([("_GNU_SOURCE", None), ("THREAD_HAVE_PTHREAD_SETNAME_NP", None),
+               ("THREAD_HAVE_PTHREAD_GETNAME_NP", None)]
+              if sys.platform.startswith("linux") else [])
     return core + [rel("src", "thread_posix.c"), rel("src", backend)], macros, []
 
 

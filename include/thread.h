@@ -41,6 +41,9 @@ extern "C" {
 #define THREAD_EAGAIN     (-3) /* the system lacks resources to start a thread */
 #define THREAD_EINTR      (-4) /* a signal interrupted an interruptible wait */
 #define THREAD_ENOTLOCKED (-5) /* release of a lock that is not locked */
+#define THREAD_ENOTOWNER  (-6) /* release of a reentrant lock by a non-owner */
+#define THREAD_ENOSYS     (-7) /* the platform lacks the feature (thread names) */
+#define THREAD_EOVERFLOW  (-8) /* a reentrant lock's recursion count is at its limit */
 
 /* Flags for thread_lock_acquire_timed(). */
 #define THREAD_INTERRUPTIBLE 1u /* return THREAD_EINTR when a signal arrives */
@@ -153,6 +156,192 @@ THREAD_API int thread_lock_locked(const thread_lock *lock);
  * arbitrary.  Use it to compute the time left before retrying a timed
  * acquire that returned THREAD_EINTR.  Never fails. */
 THREAD_API int64_t thread_monotonic_ns(void);
+
+/* ---- reentrant locks -------------------------------------------------- */
+
+/* A reentrant lock: the thread that holds it may acquire it again, and must
+ * release it as often; only that thread may release it.  Built on a
+ * thread_lock (so waiting, timeouts and fairness are the lock's) plus an
+ * owner and a recursion count.  Initialise with THREAD_RLOCK_INIT (or zero
+ * memory); no destroy.  Treat the fields as opaque.
+ * The owner is a thread_ident: a thread that ends while owning the lock
+ * leaves it owned, and a later thread that happens to get the same
+ * identifier would count as its owner (as with CPython's RLock). */
+typedef struct thread_rlock {
+	thread_lock lock_;     /* held while owned */
+	uint32_t count_;       /* recursion depth; only the owner touches it */
+	thread_ident owner_;   /* 0 when unowned; written by the owner */
+} thread_rlock;
+
+#define THREAD_RLOCK_INIT {THREAD_LOCK_INIT, 0, 0}
+
+/* What thread_rlock_release_save took off a reentrant lock. */
+typedef struct thread_rlock_state {
+	thread_ident owner;
+	uint32_t count;
+} thread_rlock_state;
+
+/* Acquire `rlock`.  If the calling thread owns it already, add one level and
+ * return 1 at once.  Otherwise as thread_lock_acquire: with `waitflag`
+ * nonzero wait as long as it takes (signals do not interrupt) and return
+ * 1; with `waitflag` zero return 1 if it was free, else 0.
+ * THREAD_EOVERFLOW when the owner already holds UINT32_MAX levels (nothing
+ * changes); THREAD_EINVAL when `rlock` is NULL.
+ * Ordering: a first-level acquire happens-after the release that freed it. */
+THREAD_API int thread_rlock_acquire(thread_rlock *rlock, int waitflag);
+
+/* As thread_rlock_acquire, but a thread that does not own `rlock` waits at
+ * most `timeout_ns` nanoseconds (negative: no limit; 0: only if it is free
+ * now) on the monotonic clock.  Returns 1 held (one more level), 0 when the
+ * time ran out; THREAD_EINTR only with THREAD_INTERRUPTIBLE in `flags` and a
+ * signal handler ran while it slept (see thread_lock_acquire_timed);
+ * THREAD_EOVERFLOW as above; THREAD_EINVAL when `rlock` is NULL or `flags`
+ * has unknown bits.  The owner never waits. */
+THREAD_API int thread_rlock_acquire_timed(thread_rlock *rlock, int64_t timeout_ns,
+                                          unsigned flags);
+
+/* Drop one level of `rlock`; the last level frees it, and then one waiter
+ * gets it.  Returns 0; THREAD_ENOTOWNER when the calling thread does not
+ * own it (free, or owned by another thread: nothing changes);
+ * THREAD_EINVAL when `rlock` is NULL.  Never blocks.
+ * Ordering: the release of the last level happens-before the acquire that
+ * next takes the lock. */
+THREAD_API int thread_rlock_release(thread_rlock *rlock);
+
+/* 1 if the calling thread owns `rlock`, 0 if not (free or another thread's);
+ * THREAD_EINVAL when NULL.  Exact for the caller: only the caller can make
+ * itself owner or not.  Orders no memory. */
+THREAD_API int thread_rlock_is_owned(const thread_rlock *rlock);
+
+/* The calling thread's recursion count on `rlock`: the levels it holds, 0
+ * when another thread or nobody owns it.  0 when `rlock` is NULL. */
+THREAD_API uint32_t thread_rlock_count(const thread_rlock *rlock);
+
+/* Release every level the calling thread holds and store its owner and
+ * count in *saved, to be given back by thread_rlock_acquire_restore (what a
+ * condition variable does around its wait).  Returns 0; THREAD_ENOTOWNER
+ * when the caller does not own it; THREAD_EINVAL when an argument is NULL.
+ * Ordering: as the release of the last level. */
+THREAD_API int thread_rlock_release_save(thread_rlock *rlock,
+                                         thread_rlock_state *saved);
+
+/* Acquire `rlock` (waiting as long as it takes; signals do not interrupt)
+ * and make `saved` its owner and count again.  Returns 0; THREAD_EINVAL
+ * when an argument is NULL, or `saved` has a zero owner or count.  Calling
+ * it while owning `rlock` deadlocks, as a second non-reentrant acquire
+ * would (release_save left the caller without a level). */
+THREAD_API int thread_rlock_acquire_restore(thread_rlock *rlock,
+                                            const thread_rlock_state *saved);
+
+/* ---- joinable threads ------------------------------------------------- */
+
+/* A running (or finished, not yet joined) thread started by
+ * thread_start_joinable.  Opaque; one per thread; freed by a join that
+ * returns 1 or by thread_detach, after which it must not be used. */
+typedef struct thread_handle thread_handle;
+
+/* Start a thread running func(arg) and store its handle in *out.  As
+ * thread_start_new_thread otherwise: `ident` (if not NULL) receives the
+ * identifier the thread sees; the same codes on failure (THREAD_EINVAL also
+ * when `out` is NULL), and then *out is untouched, no thread runs, nothing
+ * leaks.  Exactly one thread_join returning 1 or one thread_detach must
+ * follow, or the handle and the thread's system resources leak.
+ * Ordering: what the caller did before the call happens-before func starts. */
+THREAD_API int thread_start_joinable(thread_handle **out, thread_func func,
+                                     void *arg, thread_ident *ident);
+
+/* Wait at most `timeout_ns` nanoseconds (negative: no limit; 0: do not
+ * wait) on the monotonic clock for the thread of `handle` to be done, then
+ * free the handle and the thread.
+ * "Done": func returned or the thread called thread_exit, and everything
+ * the library keeps for the thread is finished with.  Once done, a join
+ * waits only for the system to finish the thread, which it is already
+ * doing; when join returns 1 the thread no longer exists.
+ * Returns 1 joined (the handle is freed); 0 when the time ran out (the
+ * handle stays valid: join again or detach); THREAD_EINTR only with
+ * THREAD_INTERRUPTIBLE in `flags` and a signal handler ran while it slept
+ * (the handle stays valid); THREAD_EINVAL when `handle` is NULL, `flags`
+ * has unknown bits, or the caller is the thread itself (that would never
+ * end).  One thread at a time may join a handle.
+ * Ordering: everything the thread did happens-before a return of 1. */
+THREAD_API int thread_join(thread_handle *handle, int64_t timeout_ns,
+                           unsigned flags);
+
+/* Give up the handle: the thread runs on, and whatever the library and the
+ * system keep for it is freed when it is done (at once, if it is done
+ * already).  Returns 0; THREAD_EINVAL when `handle` is NULL.  Never blocks.
+ * The thread itself may detach its own handle. */
+THREAD_API int thread_detach(thread_handle *handle);
+
+/* 1 when the thread of `handle` is done (see thread_join), 0 while it runs;
+ * THREAD_EINVAL when NULL.  A snapshot that orders no memory: a join with
+ * timeout 0 after a 1 returns 1 and gives the ordering. */
+THREAD_API int thread_handle_is_done(const thread_handle *handle);
+
+/* The identifier of the thread of `handle` (what thread_get_ident returns
+ * in it); 0 when `handle` is NULL. */
+THREAD_API thread_ident thread_handle_ident(const thread_handle *handle);
+
+/* ---- native identifiers and names ------------------------------------- */
+
+/* The calling thread's identifier as the operating system reports it to
+ * other processes and tools: the kernel task id (gettid) on Linux, the
+ * thread id (GetCurrentThreadId, also what thread_get_ident returns) on
+ * Windows, pthread_threadid_np on macOS, pthread_getthreadid_np on FreeBSD.
+ * Elsewhere, where POSIX offers none, it is thread_get_ident().  Nonzero,
+ * distinct among live threads of the system (Linux, Windows, macOS,
+ * FreeBSD) or of the process (fallback).  Never fails or blocks. */
+THREAD_API uint64_t thread_get_native_id(void);
+
+/* Set the calling thread's name, as debuggers, `ps`/`top` and crash reports
+ * show it.  `name` is UTF-8; a name longer than the platform keeps is cut
+ * at the last whole UTF-8 character that fits: 15 bytes on Linux (the
+ * kernel's limit), 63 on macOS, 19 on FreeBSD, 255 on Windows (ours: the
+ * system has no small limit).  Returns 0; THREAD_ENOSYS where the platform
+ * has no thread names (other POSIX systems; Windows before 10 1607, and
+ * Wine versions without SetThreadDescription); THREAD_EINVAL when `name` is
+ * NULL or (Windows) not valid UTF-8. */
+THREAD_API int thread_set_name(const char *name);
+
+/* Store the calling thread's name in `buf` (`size` bytes, NUL included),
+ * cut at a whole UTF-8 character when it does not fit.  A thread nobody
+ * named has the platform's default (Linux: the program's name; Windows:
+ * ""). Returns 0; THREAD_ENOSYS as thread_set_name; THREAD_EINVAL when
+ * `buf` is NULL or `size` is 0. */
+THREAD_API int thread_get_name(char *buf, size_t size);
+
+/* ---- fork -------------------------------------------------------------- */
+
+/* After fork() in a process with threads, the child has one thread: the one
+ * that forked.  Locks held by threads that no longer exist stay held, and a
+ * lock's word may say that sleepers wait on it.  The child reinitialises
+ * the locks it will use with the calls below.  Only safe while nothing else
+ * can touch the lock: in the child before it starts threads, or wherever
+ * the lock is not in use. */
+
+/* Make `lock` unlocked, with no sleepers.  Returns 0; THREAD_EINVAL when NULL. */
+THREAD_API int thread_lock_reinit(thread_lock *lock);
+
+/* Make `rlock` free, no owner, count 0.  Returns 0; THREAD_EINVAL when NULL. */
+THREAD_API int thread_rlock_reinit(thread_rlock *rlock);
+
+/* Reset the library's own state in a forked child: the wait layer's (the
+ * parking table of the portable backend, whose internal mutexes a vanished
+ * thread may have held) and the count of running threads, which becomes 0.
+ * On POSIX the library registers this with pthread_atfork the first time it
+ * starts a thread or sleeps in a wait, so a child usually needs not call it;
+ * calling it again is harmless.  Call it yourself in a child forked with a
+ * call that runs no atfork handlers (the raw system call).  Windows has no
+ * fork: it only resets the count.  Never fails. */
+THREAD_API void thread_after_fork_child(void);
+
+/* Threads started by thread_start_new_thread or thread_start_joinable that
+ * have not yet finished (a thread counts until its function returned or it
+ * called thread_exit).  Threads the library did not start, and the main
+ * thread, are not counted.  In a forked child, after
+ * thread_after_fork_child, it is 0: the forking thread is the only one, and
+ * it is not counted even if the library started it.  Orders no memory. */
+THREAD_API uint32_t thread_count(void);
 
 /* ---- errors ----------------------------------------------------------- */
 

@@ -19,6 +19,12 @@ const char *thread_strerror(int err)
 		return "interrupted by a signal";
 	case THREAD_ENOTLOCKED:
 		return "release of an unlocked lock";
+	case THREAD_ENOTOWNER:
+		return "release of a reentrant lock the calling thread does not own";
+	case THREAD_ENOSYS:
+		return "not supported on this platform";
+	case THREAD_EOVERFLOW:
+		return "reentrant lock recursion count overflow";
 	default:
 		return "unknown error";
 	}

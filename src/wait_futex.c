@@ -51,3 +51,8 @@ void thread__wake_all(const uint32_t *addr)
 	if (futex(addr, FUTEX_WAKE, INT_MAX, NULL, 0) < 0)
 		thread__fatal("libthread: futex wake failed");
 }
+
+void thread__wait_after_fork(void)
+{
+	/* The kernel keeps the futex queues, and the child's are empty. */
+}

@@ -118,6 +118,9 @@ int thread__wait(const uint32_t *addr, uint32_t expected, int64_t deadline_ns)
 	struct node n;
 	int rc;
 
+	/* A child forked while some thread held a bucket mutex must not
+	 * inherit it held: from the first sleep on, forks reset the table. */
+	thread__watch_fork();
 	n.addr = addr;
 	n.next = NULL;
 	n.queued = 1;
@@ -178,4 +181,23 @@ void thread__wake_one(const uint32_t *addr)
 void thread__wake_all(const uint32_t *addr)
 {
 	wake(addr, 1);
+}
+
+/* In a forked child only the forking thread exists.  A bucket mutex held at
+ * the fork by another thread (a sleeper queueing itself, a waker dequeuing)
+ * would stay held for ever, and the child's first wait or wake hashing to
+ * that bucket would deadlock; the queued nodes belong to threads that are
+ * gone.  The forking thread itself was not inside the table (it was in
+ * fork), so every bucket goes back to its initial state. */
+void thread__wait_after_fork(void)
+{
+	for (int i = 0; i < BUCKETS; i++) {
+		/* Initialised over a mutex that may be locked: what every
+		 * atfork child handler of this kind does, and what glibc, musl
+		 * and the sanitizers take as a fresh mutex. */
+		if (pthread_mutex_init(&table[i].mu, NULL) != 0)
+			thread__fatal("libthread: parking table mutex init failed");
+		table[i].head = NULL;
+		table[i].tail = NULL;
+	}
 }

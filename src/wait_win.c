@@ -54,3 +54,8 @@ void thread__wake_all(const uint32_t *addr)
 {
 	WakeByAddressAll((PVOID)addr);
 }
+
+void thread__wait_after_fork(void)
+{
+	/* No fork on Windows; the system keeps the wait queues anyway. */
+}

@@ -117,4 +117,23 @@ void signal_thread(thread_ident id);
  * Returns 0 where the platform has no cleanup handlers (the test skips). */
 int call_with_cleanup(void (*body)(void *), void (*cleanup)(void *), void *arg);
 
+/* The calling thread's id as the system reports it without the library
+ * (Linux: /proc/thread-self; Windows: GetCurrentThreadId), 0 where there is
+ * no such independent way. */
+uint64_t platform_native_id(void);
+
+/* The calling thread's name as the system shows it to other tools (Linux:
+ * /proc/thread-self/comm); 1 if read into buf, 0 where it cannot say. */
+int platform_thread_name(char *buf, size_t size);
+
+/* Fork; in the child run child(arg) and exit with its result (0..255).
+ * Returns the child's exit status; FORK_HUNG when it did not end within
+ * timeout_ns (it is then killed); FORK_SIGNALLED when it died of a signal;
+ * FORK_UNSUPPORTED where the platform has no fork. */
+int fork_supported(void);
+#define FORK_HUNG (-1)
+#define FORK_SIGNALLED (-2)
+#define FORK_UNSUPPORTED (-3)
+int run_in_fork(int (*child)(void *), void *arg, int64_t timeout_ns);
+
 #endif

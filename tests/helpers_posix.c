@@ -168,3 +168,72 @@ int call_with_cleanup(void (*body)(void *), void (*cleanup)(void *), void *arg)
 	pthread_cleanup_pop(0);
 	return 1;
 }
+
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+uint64_t platform_native_id(void)
+{
+	/* Linux: the link reads "PID/task/TID".  Elsewhere there is no such
+	 * file, and no portable call to compare with. */
+	char path[64];
+	unsigned long long pid, tid;
+	ssize_t n = readlink("/proc/thread-self", path, sizeof path - 1);
+	if (n <= 0)
+		return 0;
+	path[n] = '\0';
+	if (sscanf(path, "%llu/task/%llu", &pid, &tid) != 2)
+		return 0;
+	return (uint64_t)tid;
+}
+
+int platform_thread_name(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/thread-self/comm", "r");
+	size_t n;
+	if (!f)
+		return 0;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return 1;
+}
+
+int run_in_fork(int (*child)(void *), void *arg, int64_t timeout_ns)
+{
+	int64_t deadline;
+	int status;
+	pid_t pid;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		FAIL_("fork failed");
+	if (pid == 0)
+		_exit(child(arg) & 0xff);
+	deadline = now_ns() + timeout_ns;
+	for (;;) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+		if (got == pid)
+			break;
+		if (got < 0)
+			FAIL_("waitpid failed");
+		if (now_ns() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return FORK_HUNG;
+		}
+		pause_ms(1);
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return FORK_SIGNALLED;
+}
+
+int fork_supported(void)
+{
+	return 1;
+}

@@ -145,3 +145,29 @@ int call_with_cleanup(void (*body)(void *), void (*cleanup)(void *), void *arg)
 	(void)arg;
 	return 0;
 }
+
+uint64_t platform_native_id(void)
+{
+	return (uint64_t)GetCurrentThreadId();
+}
+
+int platform_thread_name(char *buf, size_t size)
+{
+	(void)buf;
+	(void)size;
+	return 0; /* GetThreadDescription is what the library itself calls */
+}
+
+/* No fork on Windows: every fork test skips. */
+int run_in_fork(int (*child)(void *), void *arg, int64_t timeout_ns)
+{
+	(void)child;
+	(void)arg;
+	(void)timeout_ns;
+	return FORK_UNSUPPORTED;
+}
+
+int fork_supported(void)
+{
+	return 0;
+}

@@ -1,0 +1,137 @@
+/* The reentrant lock: a thread_lock plus an owner and a recursion count.
+ *
+ * Fields (see include/thread.h):
+ *   lock_   held from the owner's first level to its last release; all
+ *           waiting, timeouts and fairness are thread_lock's.
+ *   owner_  the owning thread's identifier, 0 when none.  Written only by
+ *           the thread that holds lock_ (itself after acquiring, 0 before
+ *           releasing); read by any thread, relaxed.  Relaxed suffices
+ *           because a thread only compares it with its own identifier: the
+ *           value equals the reader's identifier only if the reader itself
+ *           stored it, and a thread sees its own latest store.  Any other
+ *           value, however stale, means "not mine".
+ *   count_  levels held; read and written only by the owner, plain.  The
+ *           next owner's accesses happen-after ours through lock_.
+ *
+ * Recursion is the fast path: one relaxed load, a compare, count_ + 1.  The
+ * first level is thread_lock_acquire's own fast path plus two stores. */
+#include "thread_impl.h"
+
+static int held_by_me(const thread_rlock *rl, thread_ident me)
+{
+	return atomic_load64_relaxed(&rl->owner_) == me;
+}
+
+/* The lock is ours now: become its owner at level 1. */
+static void take(thread_rlock *rl, thread_ident me)
+{
+	rl->count_ = 1;
+	atomic_store64_relaxed(&rl->owner_, me);
+}
+
+/* Give up ownership, then the lock.  owner_ is cleared while we still hold
+ * lock_: cleared after, a new owner's store could be overwritten by our 0. */
+static int give_up(thread_rlock *rl)
+{
+	rl->count_ = 0;
+	atomic_store64_relaxed(&rl->owner_, 0);
+	return thread_lock_release(&rl->lock_);
+}
+
+static int recurse(thread_rlock *rl)
+{
+	if (rl->count_ == UINT32_MAX)
+		return THREAD_EOVERFLOW;
+	rl->count_++;
+	return 1;
+}
+
+int thread_rlock_acquire(thread_rlock *rl, int waitflag)
+{
+	thread_ident me = thread_get_ident();
+	int rc;
+	if (!rl)
+		return THREAD_EINVAL;
+	if (held_by_me(rl, me))
+		return recurse(rl);
+	rc = thread_lock_acquire(&rl->lock_, waitflag);
+	if (rc == 1)
+		take(rl, me);
+	return rc;
+}
+
+int thread_rlock_acquire_timed(thread_rlock *rl, int64_t timeout_ns,
+                               unsigned flags)
+{
+	thread_ident me = thread_get_ident();
+	int rc;
+	if (!rl || (flags & ~THREAD_INTERRUPTIBLE))
+		return THREAD_EINVAL;
+	if (held_by_me(rl, me))
+		return recurse(rl);
+	rc = thread_lock_acquire_timed(&rl->lock_, timeout_ns, flags);
+	if (rc == 1)
+		take(rl, me);
+	return rc;
+}
+
+int thread_rlock_release(thread_rlock *rl)
+{
+	if (!rl)
+		return THREAD_EINVAL;
+	if (!held_by_me(rl, thread_get_ident()))
+		return THREAD_ENOTOWNER;
+	if (--rl->count_ > 0)
+		return 0;
+	return give_up(rl);
+}
+
+int thread_rlock_is_owned(const thread_rlock *rl)
+{
+	if (!rl)
+		return THREAD_EINVAL;
+	return held_by_me(rl, thread_get_ident());
+}
+
+uint32_t thread_rlock_count(const thread_rlock *rl)
+{
+	/* count_ is read only after owner_ said it is ours: another thread's
+	 * count_ is none of our business and not ours to read. */
+	if (!rl || !held_by_me(rl, thread_get_ident()))
+		return 0;
+	return rl->count_;
+}
+
+int thread_rlock_release_save(thread_rlock *rl, thread_rlock_state *saved)
+{
+	thread_ident me = thread_get_ident();
+	if (!rl || !saved)
+		return THREAD_EINVAL;
+	if (!held_by_me(rl, me))
+		return THREAD_ENOTOWNER;
+	saved->owner = me;
+	saved->count = rl->count_;
+	return give_up(rl);
+}
+
+int thread_rlock_acquire_restore(thread_rlock *rl, const thread_rlock_state *saved)
+{
+	int rc;
+	if (!rl || !saved || saved->owner == 0 || saved->count == 0)
+		return THREAD_EINVAL;
+	rc = thread_lock_acquire(&rl->lock_, 1);
+	if (rc != 1)
+		return rc;
+	rl->count_ = saved->count;
+	atomic_store64_relaxed(&rl->owner_, saved->owner);
+	return 0;
+}
+
+int thread_rlock_reinit(thread_rlock *rl)
+{
+	if (!rl)
+		return THREAD_EINVAL;
+	rl->count_ = 0;
+	atomic_store64_relaxed(&rl->owner_, 0);
+	return thread_lock_reinit(&rl->lock_);
+}
