@@ -217,6 +217,15 @@ THREAD_API int thread_rlock_is_owned(const thread_rlock *rlock);
  * when another thread or nobody owns it.  0 when `rlock` is NULL. */
 THREAD_API uint32_t thread_rlock_count(const thread_rlock *rlock);
 
+/* For display and diagnostics: the owner of `rlock` (0 when free) and its
+ * recursion count (0 when free), as seen from any thread.  The two are
+ * read separately and may be stale, or from different moments, by the
+ * time they are used; never decide anything on them (thread_rlock_is_owned
+ * and thread_rlock_count are exact for the caller).  Returns 0;
+ * THREAD_EINVAL when an argument is NULL.  Orders no memory. */
+THREAD_API int thread_rlock_peek(const thread_rlock *rlock, thread_ident *owner,
+                                 uint32_t *count);
+
 /* Release every level the calling thread holds and store its owner and
  * count in *saved, to be given back by thread_rlock_acquire_restore (what a
  * condition variable does around its wait).  Returns 0; THREAD_ENOTOWNER

@@ -142,6 +142,19 @@ int compat_is_main_interpreter(void)
 	return PyThreadState_Get()->interp == PyInterpreterState_Main();
 }
 
+PyDoc_STRVAR(get_native_id_doc,
+"get_native_id($module, /)\n--\n\n"
+"Return a non-negative integer identifying the thread as reported\n"
+"by the OS (kernel). This may be used to uniquely identify a\n"
+"particular thread within a system.");
+
+static PyObject *get_native_id(PyObject *module, PyObject *unused)
+{
+	(void)module;
+	(void)unused;
+	return PyLong_FromUnsignedLongLong(thread_get_native_id());
+}
+
 PyDoc_STRVAR(is_main_interpreter_doc,
 "_is_main_interpreter($module, /)\n--\n\n"
 "Return True if the current interpreter is the main Python interpreter.");
@@ -186,6 +199,7 @@ PyMethodDef thread_dropin_functions[] = {
 	{"stack_size", (PyCFunction)(void (*)(void))stack_size, METH_FASTCALL, stack_size_doc},
 	{"interrupt_main", (PyCFunction)(void (*)(void))interrupt_main, METH_FASTCALL,
 	 interrupt_main_doc},
+	{"get_native_id", get_native_id, METH_NOARGS, get_native_id_doc},
 	{"_is_main_interpreter", is_main_interpreter, METH_NOARGS, is_main_interpreter_doc},
 	{"daemon_threads_allowed", daemon_threads_allowed, METH_NOARGS,
 	 daemon_threads_allowed_doc},

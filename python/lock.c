@@ -209,7 +209,7 @@ PyDoc_STRVAR(at_fork_reinit_doc,
 static PyObject *lock_at_fork_reinit(lockobject *self, PyObject *unused)
 {
 	(void)unused;
-	self->lk = (thread_lock)THREAD_LOCK_INIT; /* TODO(merge): thread_lock_reinit */
+	thread_lock_reinit(&self->lk);
 	Py_RETURN_NONE;
 }
 

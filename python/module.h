@@ -158,6 +158,12 @@ PyObject *thread_lock_new(PyTypeObject *tp);
  * a reference to what contains it). */
 int thread_lock_wait(thread_lock *lk, int64_t timeout_ns);
 
+/* The same wait for anything with a timed acquire of libthread's contract
+ * (thread_lock_acquire_timed's arguments and results), such as a
+ * reentrant lock. */
+typedef int (*thread_timed_fn)(void *obj, int64_t timeout_ns, unsigned flags);
+int thread_wait(thread_timed_fn timed, void *obj, int64_t timeout_ns);
+
 /* acquire()'s arguments (blocking=True, timeout=-1) into a timeout in
  * nanoseconds: 0 try once, -1 no limit.  0, or -1 with an exception. */
 int thread_parse_acquire(const char *fname, PyObject *const *args, Py_ssize_t nargs,

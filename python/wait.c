@@ -26,7 +26,7 @@ static int in_started_thread(void)
 	return dict && PyDict_GetItemString(dict, THREAD_STARTED_KEY) == Py_True;
 }
 
-int thread_lock_wait(thread_lock *lk, int64_t timeout_ns)
+int thread_wait(thread_timed_fn timed, void *obj, int64_t timeout_ns)
 {
 	/* A started thread cannot run handlers: it waits once, through signals. */
 	int polls = !in_started_thread();
@@ -45,7 +45,7 @@ int thread_lock_wait(thread_lock *lk, int64_t timeout_ns)
 		int64_t slice = polls && (timeout_ns < 0 || timeout_ns > SIGNAL_POLL_NS)
 		                        ? SIGNAL_POLL_NS : timeout_ns;
 		Py_BEGIN_ALLOW_THREADS
-		r = thread_lock_acquire_timed(lk, slice, polls ? THREAD_INTERRUPTIBLE : 0);
+		r = timed(obj, slice, polls ? THREAD_INTERRUPTIBLE : 0);
 		Py_END_ALLOW_THREADS
 		if (!polls || (r != THREAD_EINTR && r != 0))
 			break;
@@ -55,7 +55,7 @@ int thread_lock_wait(thread_lock *lk, int64_t timeout_ns)
 		if (timeout_ns > 0) {
 			now = thread_monotonic_ns();
 			if (now >= deadline)
-				return thread_lock_acquire(lk, 0);
+				return timed(obj, 0, 0);
 			timeout_ns = deadline - now;
 		}
 	}
@@ -64,6 +64,16 @@ int thread_lock_wait(thread_lock *lk, int64_t timeout_ns)
 		return -1;
 	}
 	return r;
+}
+
+static int lock_timed(void *lk, int64_t timeout_ns, unsigned flags)
+{
+	return thread_lock_acquire_timed((thread_lock *)lk, timeout_ns, flags);
+}
+
+int thread_lock_wait(thread_lock *lk, int64_t timeout_ns)
+{
+	return thread_wait(lock_timed, lk, timeout_ns);
 }
 
 /* `waitflag`/`blocking`: an integer (or anything with __index__). */

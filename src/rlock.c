@@ -10,8 +10,10 @@
  *           value equals the reader's identifier only if the reader itself
  *           stored it, and a thread sees its own latest store.  Any other
  *           value, however stale, means "not mine".
- *   count_  levels held; read and written only by the owner, plain.  The
- *           next owner's accesses happen-after ours through lock_.
+ *   count_  levels held; written only by the owner, relaxed (so that
+ *           thread_rlock_peek may read it from any thread without a data
+ *           race; it costs nothing over a plain store).  The next owner's
+ *           accesses happen-after ours through lock_.
  *
  * Recursion is the fast path: one relaxed load, a compare, count_ + 1.  The
  * first level is thread_lock_acquire's own fast path plus two stores. */
@@ -25,7 +27,7 @@ static int held_by_me(const thread_rlock *rl, thread_ident me)
 /* The lock is ours now: become its owner at level 1. */
 static void take(thread_rlock *rl, thread_ident me)
 {
-	rl->count_ = 1;
+	atomic_store_relaxed(&rl->count_, 1);
 	atomic_store64_relaxed(&rl->owner_, me);
 }
 
@@ -33,16 +35,17 @@ static void take(thread_rlock *rl, thread_ident me)
  * lock_: cleared after, a new owner's store could be overwritten by our 0. */
 static int give_up(thread_rlock *rl)
 {
-	rl->count_ = 0;
+	atomic_store_relaxed(&rl->count_, 0);
 	atomic_store64_relaxed(&rl->owner_, 0);
 	return thread_lock_release(&rl->lock_);
 }
 
 static int recurse(thread_rlock *rl)
 {
-	if (rl->count_ == UINT32_MAX)
+	uint32_t n = atomic_load_relaxed(&rl->count_);
+	if (n == UINT32_MAX)
 		return THREAD_EOVERFLOW;
-	rl->count_++;
+	atomic_store_relaxed(&rl->count_, n + 1);
 	return 1;
 }
 
@@ -81,8 +84,11 @@ int thread_rlock_release(thread_rlock *rl)
 		return THREAD_EINVAL;
 	if (!held_by_me(rl, thread_get_ident()))
 		return THREAD_ENOTOWNER;
-	if (--rl->count_ > 0)
+	uint32_t n = atomic_load_relaxed(&rl->count_) - 1;
+	if (n > 0) {
+		atomic_store_relaxed(&rl->count_, n);
 		return 0;
+	}
 	return give_up(rl);
 }
 
@@ -99,7 +105,18 @@ uint32_t thread_rlock_count(const thread_rlock *rl)
 	 * count_ is none of our business and not ours to read. */
 	if (!rl || !held_by_me(rl, thread_get_ident()))
 		return 0;
-	return rl->count_;
+	return atomic_load_relaxed(&rl->count_);
+}
+
+int thread_rlock_peek(const thread_rlock *rl, thread_ident *owner, uint32_t *count)
+{
+	if (!rl || !owner || !count)
+		return THREAD_EINVAL;
+	/* Two relaxed loads: each value was true once, not necessarily at
+	 * the same moment, which is all a report for display needs. */
+	*owner = atomic_load64_relaxed(&rl->owner_);
+	*count = *owner ? atomic_load_relaxed(&rl->count_) : 0;
+	return 0;
 }
 
 int thread_rlock_release_save(thread_rlock *rl, thread_rlock_state *saved)
@@ -110,7 +127,7 @@ int thread_rlock_release_save(thread_rlock *rl, thread_rlock_state *saved)
 	if (!held_by_me(rl, me))
 		return THREAD_ENOTOWNER;
 	saved->owner = me;
-	saved->count = rl->count_;
+	saved->count = atomic_load_relaxed(&rl->count_);
 	return give_up(rl);
 }
 
@@ -122,7 +139,7 @@ int thread_rlock_acquire_restore(thread_rlock *rl, const thread_rlock_state *sav
 	rc = thread_lock_acquire(&rl->lock_, 1);
 	if (rc != 1)
 		return rc;
-	rl->count_ = saved->count;
+	atomic_store_relaxed(&rl->count_, saved->count);
 	atomic_store64_relaxed(&rl->owner_, saved->owner);
 	return 0;
 }
@@ -131,7 +148,7 @@ int thread_rlock_reinit(thread_rlock *rl)
 {
 	if (!rl)
 		return THREAD_EINVAL;
-	rl->count_ = 0;
+	atomic_store_relaxed(&rl->count_, 0);
 	atomic_store64_relaxed(&rl->owner_, 0);
 	return thread_lock_reinit(&rl->lock_);
 }
