@@ -9,11 +9,10 @@ before the drop-in is swapped in.  OUTCOMES gets one line per outcome:
 xfail, xpass, flushed at once, so a run that hangs or crashes still leaves
 what it did.  The test output goes to stdout."""
 import sys
-import traceback
-import unittest
 
 MODE, OUT, NAMES = sys.argv[1], sys.argv[2], sys.argv[3:]
 
+# Before anything else: unittest itself imports threading on 3.8 (logging).
 if MODE == "dropin":
     if "threading" in sys.modules:
         sys.exit("suite_child: threading was imported before the drop-in")
@@ -29,6 +28,16 @@ out = open(OUT, "w")
 def record(outcome, test_id, reason=""):
     out.write("%s\t%s\t%s\n" % (outcome, test_id, reason.replace("\t", " ").replace("\n", " ")))
     out.flush()
+
+
+try:
+    # On 3.8 functools takes RLock from _thread: unittest needs the drop-in.
+    import importlib
+    import traceback
+    import unittest
+except Exception as e:
+    record("error", NAMES[0] + ".<import unittest>", "%s: %s" % (type(e).__name__, e))
+    raise
 
 
 def why(err):
@@ -79,13 +88,22 @@ class Recorder(unittest.TextTestResult):
 
 
 def main():
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2, resultclass=Recorder)
     try:
+        module = importlib.import_module(NAMES[0]) if len(NAMES) == 1 else None
+        if module is not None and hasattr(module, "test_main"):
+            # Up to 3.10 some suites set up in test_main (test_threadsignals
+            # installs its signal handlers there), as regrtest runs them.
+            from test import support
+            results = []
+            support._run_suite = lambda suite: results.append(runner.run(suite))
+            module.test_main()
+            return 0 if all(r.wasSuccessful() for r in results) else 1
         suite = unittest.defaultTestLoader.loadTestsFromNames(NAMES)
     except Exception:
         record("error", NAMES[0] + ".<import>", why(sys.exc_info()))
         traceback.print_exc()
         return 1
-    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2, resultclass=Recorder)
     result = runner.run(suite)
     return 0 if result.wasSuccessful() else 1
 
