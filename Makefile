@@ -73,9 +73,13 @@ test-musl:
 test-aarch64:
 	JOBS=$(JOBS) tests/run_platform.sh aarch64
 
-# ---- the Python extension on every CPython 3.8+ pyenv has; pip install offline
-.PHONY: test-pythons check-pip-install
+# ---- the Python extension on every CPython 3.8+ pyenv has; the drop-in under
+# CPython's thread suites; pip install offline
+.PHONY: test-pythons test-dropin check-pip-install
 test-pythons:
 	JOBS=$(JOBS) tests/python/test_pythons.sh
+# CPython's own thread suites on stock _thread and on thread.dropin, per version.
+test-dropin:
+	JOBS=$(JOBS) tests/dropin/test_dropin.sh
 check-pip-install:
 	tests/python/check_pip_install.sh $(PYTHON_EXE)

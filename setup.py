@@ -86,4 +86,5 @@ ext = Extension(
     extra_link_args=[] if sys.platform == "win32" else ["-pthread"],
 )
 
-setup(ext_modules=[ext], cmdclass={"build_ext": build_ext_with_stub, "install": install_any_layout})
+# thread_run (`python -m thread_run PROGRAM`) is pure Python, beside the module.
+setup(ext_modules=[ext], py_modules=["thread_run"], package_dir={"": "python"}, cmdclass={"build_ext": build_ext_with_stub, "install": install_any_layout})
