@@ -23,6 +23,13 @@ PyObject *compat_type_module(PyTypeObject *tp)
 static freelist lock_spare;
 freelist *const compat_lock_freelist = &lock_spare; /* one for all interpreters */
 
+int compat_runs_signal_handlers(void)
+{
+	/* _PyOS_IsMainThread is undocumented.  The releases read (3.8.18 to
+	 * 3.11.7) test the interpreter in it too; we do not rely on that. */
+	return _PyOS_IsMainThread() && PyInterpreterState_Get() == PyInterpreterState_Main();
+}
+
 void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_WriteUnraisable(func);

@@ -26,6 +26,13 @@ PyObject *compat_type_module(PyTypeObject *tp)
 
 freelist *const compat_lock_freelist = NULL; /* see compat.h */
 
+int compat_runs_signal_handlers(void)
+{
+	/* Thread and interpreter: from 3.12 it is the very test the
+	 * interpreter makes before running signal handlers. */
+	return _PyOS_IsMainThread();
+}
+
 void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_WriteUnraisable(func);

@@ -31,13 +31,6 @@ typedef struct {
  * int64_t; thread.TIMEOUT_MAX. */
 #define THREAD_TIMEOUT_MAX_S 9223372036LL
 
-/* Key set to True in the thread state dict (PyThreadState_GetDict) of each
- * thread that start_new_thread starts.  Such a thread is never the main
- * thread, the only one where Python runs signal handlers, so its blocking
- * acquires sleep straight through signals instead of waking to look for
- * them (lockobject.c). */
-#define THREAD_STARTED_KEY "thread.started_by_start_new_thread"
-
 /* A method with a cheap bound form (fastmethod.c), for the methods that
  * `with` binds on every use.  `fn` gets the instance as `self` and the
  * arguments after it; `bound_call` is the same method called bound, made by
