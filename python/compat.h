@@ -58,6 +58,11 @@ int compat_interrupt_main(int signum);
 int compat_is_main_interpreter(void);
 int compat_daemon_threads_allowed(void);
 
+/* 1 if the calling thread (attached) is the one where Python runs signal
+ * handlers: the main thread of the main interpreter.  Everywhere else
+ * PyErr_CheckSignals does nothing, so a wait there has no reason to wake. */
+int compat_runs_signal_handlers(void);
+
 /* Report the exception being handled as unraisable: a thread started by
  * start_new_thread running `func` ended with it. */
 void compat_report_thread_exception(PyObject *func);

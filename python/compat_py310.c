@@ -35,6 +35,13 @@ const char *const compat_dropin_absent[] = {
 	NULL,
 };
 
+int compat_runs_signal_handlers(void)
+{
+	/* _PyOS_IsMainThread is undocumented.  The releases read (3.8.18 to
+	 * 3.11.7) test the interpreter in it too; we do not rely on that. */
+	return _PyOS_IsMainThread() && PyInterpreterState_Get() == PyInterpreterState_Main();
+}
+
 void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_WriteUnraisable(func);

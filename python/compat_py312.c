@@ -40,6 +40,13 @@ const char *const compat_dropin_absent[] = {
 	NULL,
 };
 
+int compat_runs_signal_handlers(void)
+{
+	/* Thread and interpreter: from 3.12 it is the very test the
+	 * interpreter makes before running signal handlers. */
+	return _PyOS_IsMainThread();
+}
+
 void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_WriteUnraisable(func);

@@ -31,6 +31,16 @@ PyObject *compat_type_module(PyTypeObject *tp)
 	return m;
 }
 
+/* Exported as before, but from 3.13 declared only in an internal header. */
+extern int _PyOS_IsMainThread(void);
+
+int compat_runs_signal_handlers(void)
+{
+	/* Thread and interpreter: from 3.12 it is the very test the
+	 * interpreter makes before running signal handlers. */
+	return _PyOS_IsMainThread();
+}
+
 freelist *const compat_lock_freelist = NULL; /* see compat.h */
 
 const int compat_dropin_lock_callable = 1;

@@ -1,7 +1,7 @@
 /* CPython 3.8: heap types come from PyType_FromSpec alone (no link to the
  * module, no immutable flag), and Py_tp_members cannot set the weak
  * reference or vectorcall offsets, so they are set here from the spec's
- * member list. */
+ * member list once PyType_FromSpec has made the type. */
 #include "compat.h"
 
 #include <string.h>
@@ -14,10 +14,17 @@ PyModuleDef_Slot compat_module_slots[] = {
 
 PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
 {
+	/* PyType_FromSpec readies the type before we can set its vectorcall
+	 * offset, and PyType_Ready asserts (in a debug build) that a type with
+	 * the vectorcall flag already has one: the flag goes on after the
+	 * offset (tests/python/test_type_ready.py). */
+	PyType_Spec unflagged = *spec;
+	int vectorcall = (spec->flags & _Py_TPFLAGS_HAVE_VECTORCALL) != 0;
 	PyTypeObject *tp;
 	PyType_Slot *slot;
 	(void)module;
-	tp = (PyTypeObject *)PyType_FromSpec(spec);
+	unflagged.flags &= ~(unsigned int)_Py_TPFLAGS_HAVE_VECTORCALL;
+	tp = (PyTypeObject *)PyType_FromSpec(&unflagged);
 	if (!tp)
 		return NULL;
 	for (slot = spec->slots; slot->slot; slot++) {
@@ -32,14 +39,24 @@ PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
 			else
 				continue;
 			/* 3.8 made it an ordinary read-only attribute instead. */
-			if (PyDict_DelItemString(tp->tp_dict, m->name) < 0) {
-				Py_DECREF(tp);
-				return NULL;
-			}
-			PyType_Modified(tp);
+			if (PyDict_DelItemString(tp->tp_dict, m->name) < 0)
+				goto fail;
 		}
 	}
+	if (vectorcall) {
+		if (tp->tp_vectorcall_offset <= 0 || !tp->tp_call) {
+			PyErr_Format(PyExc_SystemError,
+			             "%s: vectorcall flag without __vectorcalloffset__ or tp_call",
+			             spec->name);
+			goto fail;
+		}
+		tp->tp_flags |= _Py_TPFLAGS_HAVE_VECTORCALL;
+	}
+	PyType_Modified(tp);
 	return (PyObject *)tp;
+fail:
+	Py_DECREF(tp);
+	return NULL;
 }
 
 PyObject *compat_type_module(PyTypeObject *tp)
@@ -60,6 +77,13 @@ const char *const compat_dropin_absent[] = {
 	"lock._at_fork_reinit", "RLock._at_fork_reinit", "RLock._recursion_count",
 	NULL,
 };
+
+int compat_runs_signal_handlers(void)
+{
+	/* _PyOS_IsMainThread is undocumented.  The releases read (3.8.18 to
+	 * 3.11.7) test the interpreter in it too; we do not rely on that. */
+	return _PyOS_IsMainThread() && _PyInterpreterState_Get() == PyInterpreterState_Main();
+}
 
 void compat_report_thread_exception(PyObject *func)
 {

@@ -53,13 +53,6 @@ typedef struct {
  * int64_t; TIMEOUT_MAX. */
 #define THREAD_TIMEOUT_MAX_S 9223372036LL
 
-/* Key set to True in the thread state dict (PyThreadState_GetDict) of each
- * thread that start_new_thread starts.  Such a thread is never the main
- * thread, the only one where Python runs signal handlers, so its blocking
- * acquires sleep straight through signals instead of waking to look for
- * them (lock.c). */
-#define THREAD_STARTED_KEY "thread.started_by_start_new_thread"
-
 /* ---- fast methods (fastmethod.c) ------------------------------------------ */
 
 /* A method with a cheap bound form, for the methods that `with` binds on

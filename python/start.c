@@ -73,13 +73,6 @@ static void thread_run(void *arg)
 	PyThreadState_Swap(tstate);
 	PyThreadState_Clear(first);
 	PyThreadState_Delete(first);
-	/* Mark the thread (module.h, THREAD_STARTED_KEY).  Without the mark
-	 * (out of memory) its waits only poll for signals they cannot run. */
-	{
-		PyObject *dict = PyThreadState_GetDict();
-		if (!dict || PyDict_SetItemString(dict, THREAD_STARTED_KEY, Py_True) < 0)
-			PyErr_Clear();
-	}
 
 	res = PyObject_Call(boot->func, boot->args, boot->kwargs);
 	if (res) {

@@ -5,13 +5,14 @@
  * Policy: callers first try without waiting, with the thread state
  * attached (no interpreter-lock traffic when the lock is free); only if
  * that fails and the caller will wait do we detach and block in libthread.
- * Blocking waits are interruptible: on THREAD_EINTR, and every
- * SIGNAL_POLL_NS in any case, we run the Python signal handlers and, unless
- * one raised, wait again for the time left to the deadline taken at entry.
- * Threads that start_new_thread started cannot run signal handlers (only
- * the main thread does), so they wait once, through signals: a thread
- * blocked for good then stays asleep, and does not come back for the
- * interpreter lock while the interpreter is being finalised at exit. */
+ * Blocking waits in the main thread of the main interpreter are
+ * interruptible: on THREAD_EINTR, and every SIGNAL_POLL_NS in any case, we
+ * run the Python signal handlers and, unless one raised, wait again for
+ * the time left to the deadline taken at entry.  Every other thread
+ * (threading.Thread, pool workers, start_new_thread's) cannot run signal
+ * handlers, so it waits once, through signals: a thread blocked for good
+ * then stays asleep, and does not come back for the interpreter lock 20
+ * times a second, nor while the interpreter is being finalised at exit. */
 #include "compat.h"
 
 #include <math.h>
@@ -19,17 +20,10 @@
 #define NS_PER_S 1000000000LL
 #define SIGNAL_POLL_NS (50 * 1000000LL) /* longest a missed signal waits */
 
-/* 1 in a thread that start_new_thread started (module.h). */
-static int in_started_thread(void)
-{
-	PyObject *dict = PyThreadState_GetDict();
-	return dict && PyDict_GetItemString(dict, THREAD_STARTED_KEY) == Py_True;
-}
-
 int thread_wait(thread_timed_fn timed, void *obj, int64_t timeout_ns)
 {
-	/* A started thread cannot run handlers: it waits once, through signals. */
-	int polls = !in_started_thread();
+	/* Only there do handlers run; elsewhere, wait once, through signals. */
+	int polls = compat_runs_signal_handlers();
 	int64_t deadline = INT64_MAX, now;
 	int r;
 

@@ -21,7 +21,8 @@ for v in $(pyenv versions --bare 2>/dev/null); do
 	b="build-py$v"
 	if ! { cmake -S . -B "$b" -DTHREAD_PYTHON=ON -DTHREAD_BENCH=OFF -DTHREAD_EXAMPLES=OFF \
 	         -DPython3_EXECUTABLE="$py" >"$b.log" 2>&1 &&
-	       cmake --build "$b" -j"$jobs" --target thread_python >>"$b.log" 2>&1; }; then
+	       cmake --build "$b" -j"$jobs" --target thread_python thread_python_checks \
+	             >>"$b.log" 2>&1; }; then
 		echo "$v: BUILD FAILED (see $b.log)"
 		status=1
 		continue
