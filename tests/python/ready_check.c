@@ -13,7 +13,7 @@
  * It works where the interpreter's PyType_FromSpec calls PyType_Ready
  * through the dynamic linker (a shared libpython built without
  * -fno-semantic-interposition, as pyenv's 3.8, 3.11 and 3.13 here).  It names each `thread.`
- * type it passes on stderr, so the test can tell when it saw none. */
+ * and `_thread.` (the drop-in's) type it passes on stderr, so the test can tell when it saw none. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -43,7 +43,8 @@ int PyType_Ready(PyTypeObject *type)
 			broken(type, "vectorcall flag with tp_vectorcall_offset <= 0");
 		if ((flags & _Py_TPFLAGS_HAVE_VECTORCALL) && !type->tp_call)
 			broken(type, "vectorcall flag without tp_call");
-		if (strncmp(type->tp_name, "thread.", 7) == 0)
+		if (strncmp(type->tp_name, "thread.", 7) == 0 ||
+		    strncmp(type->tp_name, "_thread.", 8) == 0)
 			fprintf(stderr, "ready-check: %s passed\n", type->tp_name);
 	}
 	return real(type);
