@@ -39,3 +39,17 @@ void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_WriteUnraisable(func);
 }
+
+PyObject *compat_type_dict(PyTypeObject *tp)
+{
+	Py_INCREF(tp->tp_dict);
+	return tp->tp_dict;
+}
+
+const int compat_subtype_traverse_visits_type = 0;
+
+const unsigned compat_attribute_error = COMPAT_ATTRERR_GET_CONTEXT
+#if PY_VERSION_HEX >= 0x030B0000
+	| COMPAT_ATTRERR_DEL_MESSAGE
+#endif
+	;

@@ -45,3 +45,12 @@ void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_FormatUnraisable("Exception ignored in thread started by %R", func);
 }
+
+PyObject *compat_type_dict(PyTypeObject *tp)
+{
+	return PyType_GetDict(tp);
+}
+
+const int compat_subtype_traverse_visits_type = 0;
+
+const unsigned compat_attribute_error = COMPAT_ATTRERR_GET_CONTEXT | COMPAT_ATTRERR_DEL_MESSAGE | COMPAT_ATTRERR_DEL_CONTEXT;

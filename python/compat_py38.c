@@ -65,3 +65,13 @@ void compat_report_thread_exception(PyObject *func)
 {
 	PyErr_WriteUnraisable(func);
 }
+
+PyObject *compat_type_dict(PyTypeObject *tp)
+{
+	Py_INCREF(tp->tp_dict);
+	return tp->tp_dict;
+}
+
+const int compat_subtype_traverse_visits_type = 1;
+
+const unsigned compat_attribute_error = 0;
