@@ -52,12 +52,12 @@ PyObject *compat_type_dict(PyTypeObject *tp);
  * twice.  0 where the base's traverse must visit it (3.9+). */
 extern const int compat_subtype_traverse_visits_type;
 
-/* How generic attribute access words the AttributeError for a missing
- * attribute (local.c does that access itself), as a set of these bits: */
-#define COMPAT_ATTRERR_GET_CONTEXT 1u /* getattr sets .name and .obj (3.10+) */
-#define COMPAT_ATTRERR_DEL_MESSAGE 2u /* del says "'T' object has no attribute
-                                       * 'n'", not just 'n' (3.11+) */
-#define COMPAT_ATTRERR_DEL_CONTEXT 4u /* del sets .name and .obj (3.13+) */
+/* How generic attribute deletion words the AttributeError for a missing
+ * attribute (local.c does that deletion itself; for lookups, PyObject_GetAttr
+ * adds .name and .obj itself from 3.10), as a set of these bits: */
+#define COMPAT_ATTRERR_DEL_MESSAGE 1u /* "'T' object has no attribute 'n'",
+                                       * not just 'n' (3.11+) */
+#define COMPAT_ATTRERR_DEL_CONTEXT 2u /* sets .name and .obj (3.13+) */
 extern const unsigned compat_attribute_error;
 
 #endif /* THREAD_PY_COMPAT_H */

@@ -48,7 +48,7 @@ PyObject *compat_type_dict(PyTypeObject *tp)
 
 const int compat_subtype_traverse_visits_type = 0;
 
-const unsigned compat_attribute_error = COMPAT_ATTRERR_GET_CONTEXT
+const unsigned compat_attribute_error = 0
 #if PY_VERSION_HEX >= 0x030B0000
 	| COMPAT_ATTRERR_DEL_MESSAGE
 #endif

@@ -52,4 +52,4 @@ PyObject *compat_type_dict(PyTypeObject *tp)
 
 const int compat_subtype_traverse_visits_type = 0;
 
-const unsigned compat_attribute_error = COMPAT_ATTRERR_GET_CONTEXT | COMPAT_ATTRERR_DEL_MESSAGE;
+const unsigned compat_attribute_error = COMPAT_ATTRERR_DEL_MESSAGE;

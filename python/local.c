@@ -210,7 +210,8 @@ static PyObject *type_lookup(PyTypeObject *tp, PyObject *name)
 }
 
 /* Raise the AttributeError generic access raises for a missing `name` of
- * `self`, worded as this version does (compat_attribute_error). */
+ * `self`; a failed deletion is worded as this version words it
+ * (compat_attribute_error). */
 static void no_attribute(PyObject *self, PyObject *name, int deleting)
 {
 	unsigned how = compat_attribute_error;
@@ -223,7 +224,7 @@ static void no_attribute(PyObject *self, PyObject *name, int deleting)
 	                           Py_TYPE(self)->tp_name, name);
 	if (!msg)
 		return;
-	if (!(how & (deleting ? COMPAT_ATTRERR_DEL_CONTEXT : COMPAT_ATTRERR_GET_CONTEXT))) {
+	if (!deleting || !(how & COMPAT_ATTRERR_DEL_CONTEXT)) {
 		PyErr_SetObject(PyExc_AttributeError, msg);
 		Py_DECREF(msg);
 		return;

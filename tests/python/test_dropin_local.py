@@ -134,9 +134,16 @@ class LocalCases:
         loc = self.Local()
         with self.assertRaises(AttributeError) as cm:
             loc.missing
-        self.assertEqual(str(cm.exception), "'_thread._local' object has no attribute 'missing'")
-        with self.assertRaises(AttributeError):
+        message = "'_thread._local' object has no attribute 'missing'"
+        self.assertEqual(str(cm.exception), message)
+        if sys.version_info >= (3, 10):  # what "did you mean" reads
+            self.assertEqual((cm.exception.name, cm.exception.obj), ("missing", loc))
+        with self.assertRaises(AttributeError) as cm:
             del loc.missing
+        # Until 3.11 a failed del said only the name.
+        self.assertEqual(str(cm.exception), message if sys.version_info >= (3, 11) else "missing")
+        if sys.version_info >= (3, 13):
+            self.assertEqual((cm.exception.name, cm.exception.obj), ("missing", loc))
 
     def test_dict_can_be_neither_assigned_nor_deleted(self):
         class Sub(self.Local):
