@@ -82,3 +82,12 @@ int compat_daemon_threads_allowed(void)
 	return _PyInterpreterState_HasFeature(PyThreadState_Get()->interp,
 	                                      Py_RTFLAGS_DAEMON_THREADS);
 }
+
+PyObject *compat_type_dict(PyTypeObject *tp)
+{
+	return PyType_GetDict(tp);
+}
+
+const int compat_subtype_traverse_visits_type = 0;
+
+const unsigned compat_attribute_error = COMPAT_ATTRERR_DEL_MESSAGE;

@@ -27,14 +27,13 @@
 typedef struct {
 	PyTypeObject *lock_type;  /* thread.LockType / _thread.lock */
 	PyTypeObject *rlock_type; /* _thread.RLock (drop-in) */
-	PyTypeObject *local_type; /* _thread._local (drop-in) */
-	PyTypeObject *local_dummy_type; /* its per-thread key objects (local.c) */
+	PyTypeObject *local_type; /* _thread._local (drop-in); also the key of its
+	                           * per-thread data in thread state dicts (local.c) */
 	PyTypeObject *handle_type;      /* _thread._ThreadHandle (drop-in, 3.13) */
 	PyTypeObject *excepthook_args_type; /* _thread._ExceptHookArgs (drop-in) */
 	PyObject *error;                    /* RuntimeError, as in _thread */
 	PyTypeObject *fastmethod_type, *fastmethod_bound_type; /* fastmethod.c */
 	PyObject *dropin;   /* `thread`: its drop-in module; NULL in the drop-in */
-	PyObject *local_key; /* local.c: key of this module's per-thread data */
 	Py_ssize_t threads; /* threads this module started that still run: _count() */
 	int is_dropin;      /* 1 in the drop-in: acquire() returns True */
 } module_state;

@@ -65,14 +65,12 @@ int thread_module_traverse(PyObject *module, visitproc visit, void *arg)
 	Py_VISIT(st->lock_type);
 	Py_VISIT(st->rlock_type);
 	Py_VISIT(st->local_type);
-	Py_VISIT(st->local_dummy_type);
 	Py_VISIT(st->handle_type);
 	Py_VISIT(st->excepthook_args_type);
 	Py_VISIT(st->error);
 	Py_VISIT(st->fastmethod_type);
 	Py_VISIT(st->fastmethod_bound_type);
 	Py_VISIT(st->dropin);
-	Py_VISIT(st->local_key);
 	return 0;
 }
 
@@ -82,14 +80,12 @@ int thread_module_clear(PyObject *module)
 	Py_CLEAR(st->lock_type);
 	Py_CLEAR(st->rlock_type);
 	Py_CLEAR(st->local_type);
-	Py_CLEAR(st->local_dummy_type);
 	Py_CLEAR(st->handle_type);
 	Py_CLEAR(st->excepthook_args_type);
 	Py_CLEAR(st->error);
 	Py_CLEAR(st->fastmethod_type);
 	Py_CLEAR(st->fastmethod_bound_type);
 	Py_CLEAR(st->dropin);
-	Py_CLEAR(st->local_key);
 	return 0;
 }
 
