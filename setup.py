@@ -72,7 +72,7 @@ class install_any_layout(install):
 
 
 # The extension's files (python/CMakeLists.txt lists the same).
-PYTHON_PARTS = ("page", "dropin", "state", "lock", "wait", "rlock", "start", "local",
+PYTHON_PARTS = ("page", "dropin", "state", "lock", "wait", "rlock", "start", "handle", "local",
                 "excepthook", "functions", "install", "fastmethod")
 
 lib_sources, macros, libraries = library_sources()

@@ -64,8 +64,18 @@ int compat_daemon_threads_allowed(void);
 int compat_runs_signal_handlers(void);
 
 /* Report the exception being handled as unraisable: a thread started by
- * start_new_thread running `func` ended with it. */
-void compat_report_thread_exception(PyObject *func);
+ * start_new_thread running `func` ended with it.  `dropin`: in the words
+ * this version's _thread uses ("Exception ignored in thread started
+ * by"); else as the page module always has. */
+void compat_report_thread_exception(PyObject *func, int dropin);
+
+/* 0 if this interpreter may start a thread now, else -1 with the exception
+ * this version's _thread raises (3.12+: once finalisation has begun). */
+int compat_check_thread_start(void);
+
+/* The object `ref` (a weak reference) refers to, as a new reference, or
+ * NULL (no exception) once it is gone. */
+PyObject *compat_weakref_get(PyObject *ref);
 
 /* The dict of type `tp`, as attribute lookup walks the MRO (local.c): a new
  * reference, or NULL with an exception.  From 3.12 the builtin static types

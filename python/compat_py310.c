@@ -42,9 +42,26 @@ int compat_runs_signal_handlers(void)
 	return _PyOS_IsMainThread() && PyInterpreterState_Get() == PyInterpreterState_Main();
 }
 
-void compat_report_thread_exception(PyObject *func)
+void compat_report_thread_exception(PyObject *func, int dropin)
 {
-	PyErr_WriteUnraisable(func);
+	if (dropin)
+		_PyErr_WriteUnraisableMsg("in thread started by", func);
+	else
+		PyErr_WriteUnraisable(func);
+}
+
+PyObject *compat_weakref_get(PyObject *ref)
+{
+	PyObject *obj = PyWeakref_GetObject(ref); /* borrowed */
+	if (!obj || obj == Py_None)
+		return NULL;
+	Py_INCREF(obj);
+	return obj;
+}
+
+int compat_check_thread_start(void)
+{
+	return 0; /* this version's _thread does not check */
 }
 
 const char compat_excepthook_args_name[] = "_thread._ExceptHookArgs";

@@ -51,8 +51,9 @@ const char *const compat_dropin_absent[] = {
 	NULL,
 };
 
-void compat_report_thread_exception(PyObject *func)
+void compat_report_thread_exception(PyObject *func, int dropin)
 {
+	(void)dropin; /* the page module reports as _thread does here */
 	PyErr_FormatUnraisable("Exception ignored in thread started by %R", func);
 }
 
@@ -132,3 +133,21 @@ PyObject *compat_type_dict(PyTypeObject *tp)
 const int compat_subtype_traverse_visits_type = 0;
 
 const unsigned compat_attribute_error = COMPAT_ATTRERR_DEL_MESSAGE | COMPAT_ATTRERR_DEL_CONTEXT;
+
+int compat_check_thread_start(void)
+{
+	if (Py_IsFinalizing()) {
+		PyErr_SetString(PyExc_PythonFinalizationError,
+		                "can't create new thread at interpreter shutdown");
+		return -1;
+	}
+	return 0;
+}
+
+PyObject *compat_weakref_get(PyObject *ref)
+{
+	PyObject *obj = NULL;
+	if (PyWeakref_GetRef(ref, &obj) < 0)
+		PyErr_Clear();
+	return obj;
+}

@@ -6,8 +6,8 @@
  *   dropin.c  `thread.dropin`, a complete `_thread` for the running
  *             interpreter, which stdlib `threading` can run on.
  * The objects and functions they list live in one file per job: lock.c
- * (the lock types), rlock.c (the reentrant lock), start.c (thread start,
- * the per-thread bookkeeping, thread handles), local.c (thread-local
+ * (the lock types), rlock.c (the reentrant lock), start.c (thread start and
+ * the per-thread bookkeeping), handle.c (3.13's thread handles), local.c (thread-local
  * data), excepthook.c, functions.c (the small module-level functions),
  * fastmethod.c (cheap bound methods for `with`), install.c (thread.install)
  * and compat_py*.c (what differs between CPython versions). */
@@ -34,7 +34,11 @@ typedef struct {
 	PyObject *error;                    /* RuntimeError, as in _thread */
 	PyTypeObject *fastmethod_type, *fastmethod_bound_type; /* fastmethod.c */
 	PyObject *dropin;   /* `thread`: its drop-in module; NULL in the drop-in */
-	Py_ssize_t threads; /* threads this module started that still run: _count() */
+	Py_ssize_t threads; /* threads this module started whose Python work is
+	                     * not over yet: _count() */
+	struct handleobject *handles; /* handle.c: every live _ThreadHandle of
+	                               * this module, for _shutdown and fork */
+	unsigned long long main_ident; /* _get_main_thread_ident(), 0: unknown */
 	int is_dropin;      /* 1 in the drop-in: acquire() returns True */
 } module_state;
 
@@ -121,11 +125,24 @@ int thread_dropin_exec(PyObject *module);
 PyObject *thread_dropin_new(PyObject *page);
 
 /* Each part of the drop-in adds its types and state to `module`: 0 or -1
- * with an exception (rlock.c, local.c, excepthook.c, start.c). */
+ * with an exception (rlock.c, local.c, excepthook.c, handle.c). */
 int thread_rlock_add(PyObject *module);
 int thread_local_add(PyObject *module);
 int thread_excepthook_add(PyObject *module);
 int thread_handle_add(PyObject *module);
+
+/* start.c: start a thread running func(*args, **kwargs) for `module` (its
+ * state counts it); `handle` (handle.c) or NULL.  The identifier of the new
+ * thread, or 0 with an exception set (the handle is then done). */
+thread_ident thread_start(PyObject *module, PyObject *func, PyObject *args, PyObject *kwargs,
+                          PyObject *handle);
+
+/* handle.c, for start.c: `handle` runs in thread `ident` (parent, before the
+ * thread runs Python code); its thread could not start; its thread's Python
+ * work is over (the thread, attached, after clearing its thread state).
+ * All with the interpreter lock held. */
+void thread_handle_running(PyObject *handle, thread_ident ident);
+void thread_handle_done(PyObject *handle);
 
 /* A new reference to `value` added to `module` as `name`: 0 or -1. */
 int thread_add_ref(PyObject *module, const char *name, PyObject *value);

@@ -1,8 +1,10 @@
-/* Starting threads: start_new_thread for both faces, and the boot of the
- * new thread: its thread state, the call, the report of what it raised. */
+/* Starting threads: start_new_thread for both faces, the boot of the new
+ * thread (its thread state, the call, the report of what it raised), and
+ * the drop-in's view of a thread's life: start_new, _count, _set_sentinel.
+ * Thread handles (3.13) are handle.c's; their threads start here. */
 #include "compat.h"
 
-/* ---- start_new_thread ------------------------------------------------------ */
+/* ---- the new thread ---------------------------------------------------- */
 
 /* What the new thread runs.  Heap-allocated by the parent and owned (and
  * freed) by the child once it starts, else by the parent. */
@@ -11,7 +13,9 @@ struct boot {
 	thread_lock ready;          /* held by the parent until `first` is set */
 	PyThreadState *first;       /* made by the parent, see thread_run; NULL
 	                             * if that failed (the parent then owns and
-	                             * has dropped func, args and kwargs) */
+	                             * has dropped every reference below) */
+	PyObject *module;           /* strong: its state counts the thread */
+	PyObject *handle;           /* strong, or NULL: marked done at the end */
 	PyObject *func, *args, *kwargs; /* strong references; kwargs may be NULL */
 };
 
@@ -20,7 +24,72 @@ static void boot_free(struct boot *boot)
 	Py_DECREF(boot->func);
 	Py_DECREF(boot->args);
 	Py_XDECREF(boot->kwargs);
+	Py_DECREF(boot->module);
+	Py_XDECREF(boot->handle);
 	PyMem_RawFree(boot);
+}
+
+/* Thread state dict key of the capsule that _set_sentinel leaves behind.
+ * The capsule owns a weak reference to the sentinel lock; its destructor
+ * releases the lock unless the capsule was disarmed (context non-NULL). */
+#define SENTINEL_KEY "thread.sentinel"
+#define SENTINEL_DISARMED ((void *)1)
+
+static void sentinel_destroy(PyObject *capsule)
+{
+	PyObject *ref = (PyObject *)PyCapsule_GetPointer(capsule, SENTINEL_KEY);
+	if (!ref) {
+		PyErr_Clear();
+		return;
+	}
+	if (PyCapsule_GetContext(capsule) != SENTINEL_DISARMED) {
+		PyObject *lock = compat_weakref_get(ref);
+		if (lock) {
+			/* A free lock stays free (THREAD_ENOTLOCKED is ignored). */
+			thread_lock_release(&((lockobject *)lock)->lk);
+			Py_DECREF(lock);
+		}
+	}
+	Py_DECREF(ref);
+}
+
+/* The calling thread's sentinel capsule, taken out of its thread state
+ * dict (a new reference), or NULL. */
+static PyObject *sentinel_take(void)
+{
+	PyObject *dict = PyThreadState_GetDict(), *capsule;
+	if (!dict)
+		return NULL;
+	capsule = PyDict_GetItemString(dict, SENTINEL_KEY);
+	if (!capsule)
+		return NULL;
+	Py_INCREF(capsule);
+	if (PyDict_DelItemString(dict, SENTINEL_KEY) < 0)
+		PyErr_Clear();
+	return capsule;
+}
+
+/* The end of a thread whose Python work is over, attached with `tstate`.
+ * The sentinel lock and the handle are released after the thread state is
+ * cleared, while we still hold the interpreter lock, which only
+ * PyThreadState_DeleteCurrent gives up: a joiner woken by either must take
+ * that lock back before it runs Python code, so it runs once our thread
+ * state is deleted.  Releasing in the middle of PyThreadState_Clear (as the
+ * dict's own clearing would) could let a joiner run while a finaliser of
+ * this thread's context still runs Python code and switches threads. */
+static void thread_end(struct boot *boot, PyThreadState *tstate)
+{
+	PyObject *handle = boot->handle, *sentinel;
+	boot->handle = NULL;
+	boot_free(boot);
+	sentinel = sentinel_take();
+	PyThreadState_Clear(tstate);
+	Py_XDECREF(sentinel); /* releases the sentinel lock */
+	if (handle) {
+		thread_handle_done(handle);
+		Py_DECREF(handle);
+	}
+	PyThreadState_DeleteCurrent(); /* also releases the interpreter lock */
 }
 
 /* The new thread.
@@ -47,6 +116,7 @@ static void boot_free(struct boot *boot)
 static void thread_run(void *arg)
 {
 	struct boot *boot = (struct boot *)arg;
+	module_state *st;
 	PyThreadState *first, *tstate;
 	PyObject *res;
 
@@ -61,30 +131,31 @@ static void thread_run(void *arg)
 	 * `ready` while holding the interpreter lock, which we take next, so
 	 * that release has returned before we can free `boot`. */
 	PyEval_RestoreThread(first);
+	st = thread_state(boot->module);
 	tstate = PyThreadState_New(boot->interp);
 	if (!tstate) {
 		PyErr_NoMemory();
-		compat_report_thread_exception(boot->func);
-		boot_free(boot);
-		PyThreadState_Clear(first);
-		PyThreadState_DeleteCurrent();
+		compat_report_thread_exception(boot->func, st->is_dropin);
+		thread_end(boot, first);
 		return;
 	}
 	PyThreadState_Swap(tstate);
 	PyThreadState_Clear(first);
 	PyThreadState_Delete(first);
 
+	/* Counted while its Python work runs, as _thread counts: from here
+	 * to the end of the call, all under the interpreter lock. */
+	st->threads++;
 	res = PyObject_Call(boot->func, boot->args, boot->kwargs);
 	if (res) {
 		Py_DECREF(res);
 	} else if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
 		PyErr_Clear(); /* exit(), sys.exit(): the thread ends silently */
 	} else {
-		compat_report_thread_exception(boot->func);
+		compat_report_thread_exception(boot->func, st->is_dropin);
 	}
-	boot_free(boot);
-	PyThreadState_Clear(tstate);
-	PyThreadState_DeleteCurrent(); /* also releases the interpreter lock */
+	st->threads--;
+	thread_end(boot, tstate);
 }
 
 PyDoc_STRVAR(start_new_thread_doc,
@@ -97,74 +168,130 @@ PyDoc_STRVAR(start_new_thread_doc,
 "ends while other threads go on.  Raises thread.error if the system cannot\n"
 "start a thread.");
 
-static PyObject *start_new_thread(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs)
+thread_ident thread_start(PyObject *module, PyObject *func, PyObject *args, PyObject *kwargs,
+                          PyObject *handle)
 {
 	module_state *st = thread_state(module);
-	PyObject *func, *fargs, *kwargs = NULL;
 	struct boot *boot;
 	thread_ident ident = 0;
 	int rc;
 
-	if (nargs < 2 || nargs > 3) {
-		PyErr_Format(PyExc_TypeError,
-		             "start_new_thread() takes 2 or 3 arguments (%zd given)", nargs);
-		return NULL;
-	}
-	func = args[0];
-	fargs = args[1];
-	if (nargs == 3 && args[2] != Py_None)
-		kwargs = args[2];
-	if (!PyCallable_Check(func)) {
-		PyErr_Format(PyExc_TypeError,
-		             "start_new_thread(): function must be callable, not %.100s",
-		             Py_TYPE(func)->tp_name);
-		return NULL;
-	}
-	if (!PyTuple_Check(fargs)) {
-		PyErr_Format(PyExc_TypeError,
-		             "start_new_thread(): args must be a tuple, not %.100s",
-		             Py_TYPE(fargs)->tp_name);
-		return NULL;
-	}
-	if (kwargs && !PyDict_Check(kwargs)) {
-		PyErr_Format(PyExc_TypeError,
-		             "start_new_thread(): kwargs must be a dict or None, not %.100s",
-		             Py_TYPE(kwargs)->tp_name);
-		return NULL;
-	}
-
 	boot = (struct boot *)PyMem_RawMalloc(sizeof *boot);
-	if (!boot)
-		return PyErr_NoMemory();
+	if (!boot) {
+		PyErr_NoMemory();
+		goto failed;
+	}
 	boot->interp = PyThreadState_Get()->interp;
 	boot->ready = (thread_lock)THREAD_LOCK_INIT;
 	thread_lock_acquire(&boot->ready, 0); /* free: cannot fail */
 	boot->first = NULL;
+	Py_INCREF(module);
+	Py_XINCREF(handle);
 	Py_INCREF(func);
-	Py_INCREF(fargs);
+	Py_INCREF(args);
 	Py_XINCREF(kwargs);
+	boot->module = module;
+	boot->handle = handle;
 	boot->func = func;
-	boot->args = fargs;
+	boot->args = args;
 	boot->kwargs = kwargs;
 
 	rc = thread_start_new_thread(thread_run, boot, &ident);
 	if (rc < 0) {
 		boot_free(boot);
-		PyErr_Format(st->error, "can't start new thread: %s", thread_strerror(rc));
-		return NULL;
+		if (st->is_dropin)
+			PyErr_SetString(st->error, "can't start new thread");
+		else
+			PyErr_Format(st->error, "can't start new thread: %s", thread_strerror(rc));
+		goto failed;
 	}
+	/* Before `ready`: the thread's Python code may look at its handle. */
+	if (handle)
+		thread_handle_running(handle, ident);
 	/* The child is starting up meanwhile; it waits for `ready`. */
 	boot->first = PyThreadState_New(boot->interp);
 	if (!boot->first) {
 		Py_DECREF(func);
-		Py_DECREF(fargs);
+		Py_DECREF(args);
 		Py_XDECREF(kwargs);
+		Py_DECREF(module);
+		Py_XDECREF(handle);
 		thread_lock_release(&boot->ready); /* the child frees boot and ends */
-		return PyErr_NoMemory();
+		PyErr_NoMemory();
+		goto failed;
 	}
 	thread_lock_release(&boot->ready);
-	return PyLong_FromUnsignedLongLong(ident);
+	return ident;
+failed:
+	if (handle)
+		thread_handle_done(handle);
+	return 0;
+}
+
+/* ---- start_new_thread ---------------------------------------------------- */
+
+/* The page's argument errors are its own words; the drop-in's are those of
+ * _thread, whose tests and users may match them. */
+static int check_start_args(int dropin, Py_ssize_t nargs, PyObject *func, PyObject *fargs,
+                            PyObject *kwargs)
+{
+	if (nargs < 2 || nargs > 3) {
+		if (dropin)
+			PyErr_Format(PyExc_TypeError, "start_new_thread expected at %s, got %zd",
+			             nargs < 2 ? "least 2 arguments" : "most 3 arguments", nargs);
+		else
+			PyErr_Format(PyExc_TypeError,
+			             "start_new_thread() takes 2 or 3 arguments (%zd given)", nargs);
+		return -1;
+	}
+	if (!PyCallable_Check(func)) {
+		if (dropin)
+			PyErr_SetString(PyExc_TypeError, "first arg must be callable");
+		else
+			PyErr_Format(PyExc_TypeError,
+			             "start_new_thread(): function must be callable, not %.100s",
+			             Py_TYPE(func)->tp_name);
+		return -1;
+	}
+	if (!PyTuple_Check(fargs)) {
+		if (dropin)
+			PyErr_SetString(PyExc_TypeError, "2nd arg must be a tuple");
+		else
+			PyErr_Format(PyExc_TypeError,
+			             "start_new_thread(): args must be a tuple, not %.100s",
+			             Py_TYPE(fargs)->tp_name);
+		return -1;
+	}
+	if (kwargs && !PyDict_Check(kwargs)) {
+		if (dropin)
+			PyErr_SetString(PyExc_TypeError, "optional 3rd arg must be a dictionary");
+		else
+			PyErr_Format(PyExc_TypeError,
+			             "start_new_thread(): kwargs must be a dict or None, not %.100s",
+			             Py_TYPE(kwargs)->tp_name);
+		return -1;
+	}
+	/* 3.12+ _thread refuses once the interpreter is being finalised. */
+	if (dropin && compat_check_thread_start() < 0)
+		return -1;
+	return 0;
+}
+
+static PyObject *start_new_thread(PyObject *module, PyObject *const *args,
+                                  Py_ssize_t nargs)
+{
+	module_state *st = thread_state(module);
+	PyObject *kwargs = NULL;
+	thread_ident ident;
+
+	/* The page takes None for no kwargs; _thread does not. */
+	if (nargs == 3 && (st->is_dropin || args[2] != Py_None))
+		kwargs = args[2];
+	if (check_start_args(st->is_dropin, nargs, nargs > 0 ? args[0] : NULL,
+	                     nargs > 1 ? args[1] : NULL, kwargs) < 0)
+		return NULL;
+	ident = thread_start(module, args[0], args[1], kwargs, NULL);
+	return ident ? PyLong_FromUnsignedLongLong(ident) : NULL;
 }
 
 PyMethodDef thread_start_functions[] = {
@@ -173,12 +300,99 @@ PyMethodDef thread_start_functions[] = {
 	{NULL, NULL, 0, NULL},
 };
 
+/* ---- the drop-in's view of thread life ---------------------------------- */
+
+/* The drop-in's two names: _thread's own argument parsing names the one
+ * called when it refuses keywords (the interpreter's would add "_thread."
+ * on 3.12+). */
+static PyObject *no_keywords(const char *name, PyObject *kwnames)
+{
+	PyErr_Format(PyExc_TypeError, "%s() takes no keyword arguments", name);
+	(void)kwnames;
+	return NULL;
+}
+
+static PyObject *dropin_start_new_thread(PyObject *module, PyObject *const *args,
+                                         size_t nargsf, PyObject *kwnames)
+{
+	if (kwnames && PyTuple_GET_SIZE(kwnames))
+		return no_keywords("start_new_thread", kwnames);
+	return start_new_thread(module, args, PyVectorcall_NARGS(nargsf));
+}
+
+static PyObject *dropin_start_new(PyObject *module, PyObject *const *args, size_t nargsf,
+                                  PyObject *kwnames)
+{
+	if (kwnames && PyTuple_GET_SIZE(kwnames))
+		return no_keywords("start_new", kwnames);
+	return start_new_thread(module, args, PyVectorcall_NARGS(nargsf));
+}
+
+PyDoc_STRVAR(start_new_doc,
+"start_new($module, function, args, kwargs=None, /)\n--\n\n"
+"The old name of start_new_thread().");
+
+PyDoc_STRVAR(count_doc,
+"_count($module, /)\n--\n\n"
+"How many threads this module started are still running Python code (the\n"
+"main thread and threads started elsewhere are not counted).  For\n"
+"threading's and tests' bookkeeping; threading.enumerate() is the API.");
+
+static PyObject *count(PyObject *module, PyObject *unused)
+{
+	(void)unused;
+	return PyLong_FromSsize_t(thread_state(module)->threads);
+}
+
+PyDoc_STRVAR(set_sentinel_doc,
+"_set_sentinel($module, /)\n--\n\n"
+"Return a new lock that is released, if held, once the calling thread's\n"
+"thread state is gone.  For threading.Thread.join(); not for other code.");
+
+/* Stock _thread ties the lock to the deletion of the thread state.  With
+ * public API we tie it to the thread state dict, which is cleared with the
+ * state: threads we start release it at their very end (thread_end);
+ * others when whoever owns their state clears it (PyGILState_Release for
+ * a C thread, finalisation for the main thread).  A second call replaces
+ * the first lock, which is then left as it is, as _thread does (threading
+ * calls it again in a fork child). */
+static PyObject *set_sentinel(PyObject *module, PyObject *unused)
+{
+	PyObject *dict = PyThreadState_GetDict(), *lock, *ref, *capsule, *old;
+	(void)unused;
+	if (!dict) {
+		PyErr_SetString(PyExc_RuntimeError, "no thread state dictionary");
+		return NULL;
+	}
+	lock = thread_lock_new(thread_state(module)->lock_type);
+	if (!lock)
+		return NULL;
+	ref = PyWeakref_NewRef(lock, NULL);
+	capsule = ref ? PyCapsule_New(ref, SENTINEL_KEY, sentinel_destroy) : NULL;
+	if (!capsule) {
+		Py_XDECREF(ref);
+		Py_DECREF(lock);
+		return NULL;
+	}
+	old = PyDict_GetItemString(dict, SENTINEL_KEY);
+	if (old && PyCapsule_SetContext(old, SENTINEL_DISARMED) < 0)
+		PyErr_Clear();
+	if (PyDict_SetItemString(dict, SENTINEL_KEY, capsule) < 0) {
+		Py_DECREF(capsule);
+		Py_DECREF(lock);
+		return NULL;
+	}
+	Py_DECREF(capsule);
+	return lock;
+}
+
+/* Added after thread_start_functions: its start_new_thread is replaced. */
 PyMethodDef thread_dropin_start_functions[] = {
+	{"start_new_thread", (PyCFunction)(void (*)(void))dropin_start_new_thread,
+	 METH_FASTCALL | METH_KEYWORDS, start_new_thread_doc},
+	{"start_new", (PyCFunction)(void (*)(void))dropin_start_new, METH_FASTCALL | METH_KEYWORDS,
+	 start_new_doc},
+	{"_count", count, METH_NOARGS, count_doc},
+	{"_set_sentinel", set_sentinel, METH_NOARGS, set_sentinel_doc},
 	{NULL, NULL, 0, NULL},
 };
-
-int thread_handle_add(PyObject *module)
-{
-	(void)module;
-	return 0;
-}
