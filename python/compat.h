@@ -13,6 +13,11 @@
  * understands (sub-interpreter GIL support 3.12+, free threading 3.13+). */
 extern PyModuleDef_Slot compat_module_slots[];
 
+/* The drop-in's slots (dropin.c): the same declarations, but that it needs
+ * the GIL on a free-threaded 3.13 (local.c reads dicts it does not own
+ * references to, safe only under the interpreter lock). */
+extern PyModuleDef_Slot compat_dropin_slots[];
+
 /* A heap type from `spec`, tied to `module` where the version can do that
  * (3.9+), immutable where it can (3.10+).  New reference, or NULL. */
 PyObject *compat_new_type(PyObject *module, PyType_Spec *spec);
@@ -62,6 +67,15 @@ int compat_daemon_threads_allowed(void);
  * handlers: the main thread of the main interpreter.  Everywhere else
  * PyErr_CheckSignals does nothing, so a wait there has no reason to wake. */
 int compat_runs_signal_handlers(void);
+
+/* Make `ts`, the attached thread state of the calling thread, the one the
+ * interpreter's PyGILState calls find for this thread.  A thread state made
+ * by another thread and attached here is not (3.8-3.11), and then any
+ * PyGILState_Ensure in this thread, which tracemalloc's hooks make on every
+ * raw allocation, waits for the interpreter lock this thread holds.  Only
+ * where the thread has no state bound; a no-op from 3.12, where attaching
+ * binds. */
+void compat_bind_thread_state(PyThreadState *ts);
 
 /* Report the exception being handled as unraisable: a thread started by
  * start_new_thread running `func` ended with it.  `dropin`: in the words

@@ -7,6 +7,11 @@ PyModuleDef_Slot compat_module_slots[] = {
 	{0, NULL},
 };
 
+PyModuleDef_Slot compat_dropin_slots[] = {
+	{Py_mod_exec, (void *)thread_dropin_exec},
+	{0, NULL},
+};
+
 PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
 {
 	PyType_Spec immutable = *spec;
@@ -107,3 +112,18 @@ const unsigned compat_attribute_error = 0
 	| COMPAT_ATTRERR_DEL_MESSAGE
 #endif
 	;
+
+/* Exported, declared only in an internal header; 3.11 renamed it (its
+ * _PyThreadState_Init is a fatal error). */
+#if PY_VERSION_HEX >= 0x030B0000
+PyAPI_FUNC(void) _PyThreadState_SetCurrent(PyThreadState *tstate);
+#define bind_to_thread _PyThreadState_SetCurrent
+#else
+PyAPI_FUNC(void) _PyThreadState_Init(PyThreadState *tstate);
+#define bind_to_thread _PyThreadState_Init
+#endif
+
+void compat_bind_thread_state(PyThreadState *ts)
+{
+	bind_to_thread(ts); /* binds it when nothing is bound */
+}

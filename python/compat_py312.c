@@ -9,6 +9,12 @@ PyModuleDef_Slot compat_module_slots[] = {
 	{0, NULL},
 };
 
+PyModuleDef_Slot compat_dropin_slots[] = {
+	{Py_mod_exec, (void *)thread_dropin_exec},
+	{Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+	{0, NULL},
+};
+
 PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
 {
 	PyType_Spec immutable = *spec;
@@ -112,3 +118,8 @@ PyObject *compat_type_dict(PyTypeObject *tp)
 const int compat_subtype_traverse_visits_type = 0;
 
 const unsigned compat_attribute_error = COMPAT_ATTRERR_DEL_MESSAGE;
+
+void compat_bind_thread_state(PyThreadState *ts)
+{
+	(void)ts; /* attaching a thread state binds it to the thread */
+}

@@ -11,6 +11,13 @@ PyModuleDef_Slot compat_module_slots[] = {
 	{0, NULL},
 };
 
+PyModuleDef_Slot compat_dropin_slots[] = {
+	{Py_mod_exec, (void *)thread_dropin_exec},
+	{Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+	{Py_mod_gil, Py_MOD_GIL_USED},
+	{0, NULL},
+};
+
 PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
 {
 	PyType_Spec immutable = *spec;
@@ -150,4 +157,9 @@ PyObject *compat_weakref_get(PyObject *ref)
 	if (PyWeakref_GetRef(ref, &obj) < 0)
 		PyErr_Clear();
 	return obj;
+}
+
+void compat_bind_thread_state(PyThreadState *ts)
+{
+	(void)ts; /* attaching a thread state binds it to the thread */
 }

@@ -12,6 +12,11 @@ PyModuleDef_Slot compat_module_slots[] = {
 	{0, NULL},
 };
 
+PyModuleDef_Slot compat_dropin_slots[] = {
+	{Py_mod_exec, (void *)thread_dropin_exec},
+	{0, NULL},
+};
+
 PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
 {
 	/* PyType_FromSpec readies the type before we can set its vectorcall
@@ -144,3 +149,13 @@ PyObject *compat_type_dict(PyTypeObject *tp)
 const int compat_subtype_traverse_visits_type = 1;
 
 const unsigned compat_attribute_error = 0;
+
+/* Exported, declared only in an internal header. */
+struct pyruntimestate;
+extern struct pyruntimestate _PyRuntime;
+PyAPI_FUNC(void) _PyThreadState_Init(struct pyruntimestate *runtime, PyThreadState *tstate);
+
+void compat_bind_thread_state(PyThreadState *ts)
+{
+	_PyThreadState_Init(&_PyRuntime, ts); /* binds it when nothing is bound */
+}

@@ -6,6 +6,11 @@ PyModuleDef_Slot compat_module_slots[] = {
 	{0, NULL},
 };
 
+PyModuleDef_Slot compat_dropin_slots[] = {
+	{Py_mod_exec, (void *)thread_dropin_exec},
+	{0, NULL},
+};
+
 PyObject *compat_new_type(PyObject *module, PyType_Spec *spec)
 {
 	return PyType_FromModuleAndSpec(module, spec, NULL);
@@ -97,3 +102,11 @@ PyObject *compat_type_dict(PyTypeObject *tp)
 const int compat_subtype_traverse_visits_type = 0;
 
 const unsigned compat_attribute_error = 0;
+
+/* Exported, declared only in an internal header. */
+PyAPI_FUNC(void) _PyThreadState_Init(PyThreadState *tstate);
+
+void compat_bind_thread_state(PyThreadState *ts)
+{
+	_PyThreadState_Init(ts); /* binds it when nothing is bound */
+}

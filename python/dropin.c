@@ -49,17 +49,12 @@ PyDoc_STRVAR(dropin_doc,
 "The 'threading' module provides a more convenient interface.\n\n"
 "(thread.dropin: CPython's _thread over libthread.)");
 
-static PyModuleDef_Slot dropin_slots[] = {
-	{Py_mod_exec, (void *)thread_dropin_exec},
-	{0, NULL},
-};
-
 PyModuleDef thread_dropin_moduledef = {
 	PyModuleDef_HEAD_INIT,
 	.m_name = "_thread",
 	.m_doc = dropin_doc,
 	.m_size = sizeof(module_state),
-	.m_slots = dropin_slots,
+	.m_slots = compat_dropin_slots,
 	.m_traverse = thread_module_traverse,
 	.m_clear = thread_module_clear,
 	.m_free = thread_module_free,

@@ -131,6 +131,9 @@ static void thread_run(void *arg)
 	 * `ready` while holding the interpreter lock, which we take next, so
 	 * that release has returned before we can free `boot`. */
 	PyEval_RestoreThread(first);
+	/* Bound to this thread before anything allocates: with tracemalloc
+	 * on, every raw allocation asks PyGILState who we are (compat.h). */
+	compat_bind_thread_state(first);
 	st = thread_state(boot->module);
 	tstate = PyThreadState_New(boot->interp);
 	if (!tstate) {
@@ -141,7 +144,8 @@ static void thread_run(void *arg)
 	}
 	PyThreadState_Swap(tstate);
 	PyThreadState_Clear(first);
-	PyThreadState_Delete(first);
+	PyThreadState_Delete(first); /* unbinds `first` from this thread... */
+	compat_bind_thread_state(tstate); /* ...so bind ours */
 
 	/* Counted while its Python work runs, as _thread counts: from here
 	 * to the end of the call, all under the interpreter lock. */
