@@ -46,7 +46,12 @@ def run_child(code, dropin, timeout=60):
 
 
 class Held:
-    """An object whose death a weak reference shows."""
+    """An object whose death a weak reference shows.  Its finaliser lets
+    other threads run while the weak reference is still alive, so a joiner
+    woken before its thread state is cleared would see it."""
+
+    def __del__(self):
+        time.sleep(0.05)
 
 
 class ThreadLife:
@@ -173,9 +178,10 @@ class ThreadLife:
 
     def test_join_returns_once_the_thread_has_truly_ended(self):
         rc, out, err = run_child("""
-            import contextvars, weakref
+            import contextvars, time, weakref
             var = contextvars.ContextVar("v")
-            class Held: pass
+            class Held:
+                def __del__(self): time.sleep(0.05)
             refs = []
             def body():
                 obj = Held(); refs.append(weakref.ref(obj)); var.set(obj)
@@ -316,7 +322,7 @@ class ThreadLife:
             pid = os.fork()
         if pid == 0:
             try:
-                h.join()
+                h.join(WAIT_CAP)  # at once, as stock; bounded if not
                 os.write(w, repr((h.is_done(), mine.is_done())).encode())
             finally:
                 os._exit(0)
