@@ -21,19 +21,16 @@ HAS_SENTINEL = hasattr(_thread, "_set_sentinel")   # 3.8-3.12
 HAS_HANDLES = hasattr(_thread, "_ThreadHandle")    # 3.13+
 
 # Child prologue: put the drop-in (or nothing, for "stock") in place of
-# _thread before threading is imported.  SHIM: names other helpers have not
-# yet given the drop-in (RLock, _local, _excepthook, ...) are copied from the
-# stock module so whole-threading runs work; the lead removes the shim once
-# those parts are merged.
+# _thread before threading is imported; a drop-in without every name of the
+# stock module fails here, before any test's own check.
 PROLOGUE = """
 import sys, _thread as stock
 import thread, thread.dropin
 if {dropin!r}:
-    for name in dir(stock):
-        if not hasattr(thread.dropin, name):
-            setattr(thread.dropin, name, getattr(stock, name))  # SHIM
+    assert set(dir(stock)) <= set(dir(thread.dropin)), set(dir(stock)) - set(dir(thread.dropin))
     sys.modules["_thread"] = thread.dropin
 import threading
+assert (threading._allocate_lock is thread.dropin.allocate_lock) == {dropin!r}
 """
 
 
