@@ -36,3 +36,9 @@ if [ -f "$top/bench/bench_module.py" ] && [ -d "$build/python" ]; then
 	echo
 	PYTHONPATH="$build/python" "$python" "$top/bench/bench_module.py"
 fi
+
+# threading on the drop-in against threading on the stock _thread.
+if [ -f "$top/bench/bench_dropin.py" ] && [ -d "$build/python" ]; then
+	echo
+	PYTHONPATH="$build/python" "$python" "$top/bench/bench_dropin.py"
+fi
