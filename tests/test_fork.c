@@ -8,7 +8,7 @@
 static void skip_without_fork(void)
 {
 	if (!fork_supported())
-		SKIP("the platform has no fork");
+		SKIP("no fork here, or a tool (TSan) that cannot follow its child");
 }
 
 struct holder {
