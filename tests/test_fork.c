@@ -100,13 +100,17 @@ static int child_counts(void *p)
 TEST(child_counts_no_threads_then_counts_the_ones_it_starts)
 {
 	steps *st = steps_new();
+	thread_handle *h[3];
 	skip_without_fork();
 	for (int i = 0; i < 3; i++)
-		start_or_fail(wait_step_1, st);
+		ASSERT_EQ(thread_start_joinable(&h[i], wait_step_1, st, NULL), 0);
 	ASSERT_EQ(thread_count(), 3);
 	ASSERT_EQ(run_in_fork(child_counts, NULL, 30000 * MS), 0);
 	ASSERT_EQ(thread_count(), 3);
 	steps_set(st, 1);
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(thread_join(h[i], -1, 0), 1);
+	steps_free(st);
 }
 
 struct forker {
