@@ -187,7 +187,7 @@ static int child_plays_pingpong(void *p)
 TEST(children_forked_while_threads_wait_and_wake_can_wait_and_wake)
 {
 	/* Static: the players outlive this function (they run until exit). */
-	static struct pingpong pp = {THREAD_LOCK_INIT, THREAD_LOCK_INIT, 1L << 40};
+	static struct pingpong pp = {THREAD_LOCK_INIT, THREAD_LOCK_INIT, 2000000000L};
 	long forks = scaled(40);
 	skip_without_fork();
 	thread_lock_acquire(&pp.ping, 1);
