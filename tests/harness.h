@@ -130,6 +130,8 @@ int platform_thread_name(char *buf, size_t size);
  * Returns the child's exit status; FORK_HUNG when it did not end within
  * timeout_ns (it is then killed); FORK_SIGNALLED when it died of a signal;
  * FORK_UNSUPPORTED where the platform has no fork. */
+/* 0 where fork is absent (Windows) or the tests run under a tool that
+ * cannot follow a forked child's threads (ThreadSanitizer). */
 int fork_supported(void);
 #define FORK_HUNG (-1)
 #define FORK_SIGNALLED (-2)

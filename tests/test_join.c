@@ -177,12 +177,17 @@ TEST(joinable_start_and_join_with_bad_arguments_return_einval)
 	ASSERT_EQ(thread_join(h, -1, 0), 1);
 }
 
+static void only_wait_for_step_1(void *p)
+{
+	steps_wait((steps *)p, 1);
+}
+
 TEST(thread_count_counts_started_threads_until_they_end)
 {
 	struct job j = {steps_new(), 0, 0, NULL};
 	uint32_t base = thread_count();
-	thread_handle *a = start_joinable_or_fail(wait_for_step_1, &j, NULL);
-	thread_handle *b = start_joinable_or_fail(wait_for_step_1, &j, NULL);
+	thread_handle *a = start_joinable_or_fail(only_wait_for_step_1, j.st, NULL);
+	thread_handle *b = start_joinable_or_fail(only_wait_for_step_1, j.st, NULL);
 	ASSERT_EQ(thread_count(), base + 2);
 	steps_set(j.st, 1);
 	ASSERT_EQ(thread_join(a, -1, 0), 1);

@@ -20,6 +20,7 @@ static void note_native_id(void *p)
 		pr->name_rc = thread_get_name(pr->name, sizeof pr->name);
 	steps_set(pr->st, 1);
 	steps_wait(pr->st, 2); /* alive while the main thread compares */
+	steps_set(pr->st, 3);  /* the last touch of pr */
 }
 
 TEST(native_id_is_nonzero_stable_and_distinct_between_live_threads)
@@ -35,6 +36,7 @@ TEST(native_id_is_nonzero_stable_and_distinct_between_live_threads)
 	ASSERT_NE(pr.native, 0);
 	ASSERT_NE(pr.native, mine);
 	steps_set(pr.st, 2);
+	steps_wait(pr.st, 3);
 	steps_free(pr.st);
 }
 
@@ -50,6 +52,7 @@ TEST(native_id_is_what_the_system_reports_for_the_thread)
 	steps_wait(pr.st, 1);
 	ASSERT_EQ(pr.native, pr.system);
 	steps_set(pr.st, 2);
+	steps_wait(pr.st, 3);
 	steps_free(pr.st);
 }
 
@@ -88,6 +91,7 @@ TEST(names_belong_to_the_thread_that_set_them)
 	ASSERT_EQ(thread_get_name(buf, sizeof buf), 0);
 	ASSERT_STR_EQ(buf, "main-named");
 	steps_set(pr.st, 2);
+	steps_wait(pr.st, 3);
 	steps_free(pr.st);
 }
 

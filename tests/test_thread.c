@@ -191,16 +191,19 @@ static void exit_before_signalling(void *p)
 
 TEST(thread_exit_never_returns)
 {
-	struct exit_probe ep = {steps_new(), 0, 0};
-	/* Run several so a return would be seen by at least one. */
+	struct exit_probe ep = {NULL, 0, 0};
+	/* Run several so a return would be seen by at least one.  A step
+	 * counter each: with one shared counter, already at 1, a late thread
+	 * could still be in steps_set when it is freed. */
 	for (int i = 0; i < 4; i++) {
+		ep.st = steps_new();
 		start_or_fail(exit_before_signalling, &ep);
 		steps_wait(ep.st, 1);
+		steps_free(ep.st);
 	}
 	/* Let the threads reach the line after thread_exit, if they could. */
 	pause_ms(50);
 	ASSERT_EQ(ep.after_exit, 0);
-	steps_free(ep.st);
 }
 
 struct wave {
