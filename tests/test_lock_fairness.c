@@ -65,7 +65,7 @@ static void barge(void *p)
 #define ATTEMPTS (ROUNDS * 6)
 /* The bound, in the barger's turns while this thread waited.  Hand-off
  * after ~1 ms of losing allows about 20 turns of 50 us (measured with the
- * two threads side by side: medians 11-29, most 17-32).  Without hand-off
+ * two threads side by side: medians 11-29, most 18-32).  Without hand-off
  * (built with a huge FAIR_NS) the barger took the lock thousands to
  * hundreds of thousands of times in a row, or until the test timed out.
  * Every measured round must stay under it, even in a run that ends up

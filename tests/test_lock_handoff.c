@@ -79,9 +79,9 @@ TEST(a_lock_released_again_before_its_hand_off_is_collected_is_free_for_anyone)
 	}
 	ASSERT_EQ(thread_lock_release(&s.lk), 0);
 	steps_free(s.st);
-	printf("%d of %d rounds released the lock again before the sleeper "
-	       "collected its hand-off\n", reached, ROUNDS);
+	printf("in %d of %d rounds the second release and the checks came before "
+	       "the sleeper's acquire returned\n", reached, ROUNDS);
 	if (reached == 0)
-		SKIP("no round reached a second release before the hand-off was "
-		     "collected; the machine never let this thread run first");
+		SKIP("in no round did the second release come before the sleeper's "
+		     "acquire returned; the machine never let this thread run first");
 }
