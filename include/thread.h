@@ -46,7 +46,7 @@ extern "C" {
 #define THREAD_EOVERFLOW  (-8) /* a reentrant lock's recursion count is at its limit */
 
 /* Flags for thread_lock_acquire_timed(). */
-#define THREAD_INTERRUPTIBLE 1u /* return THREAD_EINTR when a signal arrives */
+#define THREAD_INTERRUPTIBLE 1u /* a signal handler may end the wait: THREAD_EINTR */
 
 /* Identifier of a thread: nonzero while the thread lives; may be reused by
  * another thread after this one ends.  On POSIX it is the thread's
@@ -117,38 +117,51 @@ THREAD_API void thread_free_lock(thread_lock *lock);
 
 /* Acquire `lock`.  With `waitflag` nonzero, wait as long as it takes and
  * return 1; signals do not interrupt the wait.  With `waitflag` zero, take
- * the lock only if that needs no waiting: return 1 if it was taken, else 0.
+ * the lock only if that needs no waiting, that is if it is not locked:
+ * return 1 if it was taken, else 0.  A lock that is not locked is free for
+ * anyone; no waiting thread has a claim on it.
  * Returns THREAD_EINVAL when `lock` is NULL.
  * Ordering: a return of 1 happens-after the thread_lock_release that made
  * the lock free. */
 THREAD_API int thread_lock_acquire(thread_lock *lock, int waitflag);
 
 /* Wait at most `timeout_ns` nanoseconds for `lock` (negative: no limit; 0:
- * only if it is free now), measured on the monotonic clock, so changes to
- * the wall clock do not matter.  The wait never ends before the timeout
- * has passed unless the lock was acquired or a signal interrupted it.
+ * only if it is free now, exactly as thread_lock_acquire(lock, 0)),
+ * measured on the monotonic clock, so changes to the wall clock do not
+ * matter.  The wait never ends before the timeout has passed unless the
+ * lock was acquired or a signal interrupted it.
  * Returns 1 once held, 0 when the time ran out.  THREAD_EINTR only when
  * `flags` has THREAD_INTERRUPTIBLE and a signal handler ran in this thread
- * while it slept (on POSIX, for a handler installed without SA_RESTART); the
- * caller may then retry with the time left.  Without the flag, waits resume
- * after signals and the deadline does not move.  On Windows there are no
- * POSIX signals and THREAD_INTERRUPTIBLE has no effect.
+ * while it slept: always for a handler installed without SA_RESTART; for
+ * one installed with SA_RESTART it depends on the system (on Linux a wait
+ * with a timeout ends, as the kernel never restarts those, and one without
+ * resumes; with musl and the park wait backend both resume unless some
+ * handler was ever installed without SA_RESTART).  So handle THREAD_EINTR
+ * whatever the handlers' flags, and do not count on it from SA_RESTART
+ * ones.  The caller may then retry with the time left.
+ * Without the flag, waits resume after signals and the deadline does not
+ * move.  On Windows there are no POSIX signals and THREAD_INTERRUPTIBLE has
+ * no effect.
  * THREAD_EINVAL when `lock` is NULL or `flags` has unknown bits.
  * Ordering: as thread_lock_acquire. */
 THREAD_API int thread_lock_acquire_timed(thread_lock *lock, int64_t timeout_ns,
                                          unsigned flags);
 
 /* Release `lock`.  Any thread may release it, not only the one that
- * acquired it.  If threads wait for it, one of them gets it.
+ * acquired it.  If threads wait for it, one of them gets it: either the
+ * lock becomes free and they compete for it with any other thread, or it
+ * passes straight to one of them (as it does for a waiter that has lost
+ * too often), which holds it from then on even before its acquire
+ * returns: it stays locked, and a further release frees it as usual.
  * Returns 0; THREAD_ENOTLOCKED when the lock is not locked (the lock is
  * unchanged); THREAD_EINVAL when `lock` is NULL.  Never blocks.
  * Ordering: everything done before a release happens-before the acquire
  * that next takes the lock. */
 THREAD_API int thread_lock_release(thread_lock *lock);
 
-/* 1 if `lock` is currently held by some thread, 0 if not; THREAD_EINVAL
- * when `lock` is NULL.  The answer may be stale as soon as it is returned;
- * it orders no memory. */
+/* 1 if `lock` is currently held by some thread, 0 if not (a zero-wait
+ * acquire would then take it); THREAD_EINVAL when `lock` is NULL.  The
+ * answer may be stale as soon as it is returned; it orders no memory. */
 THREAD_API int thread_lock_locked(const thread_lock *lock);
 
 /* Nanoseconds on the monotonic clock that timed acquires measure against:

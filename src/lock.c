@@ -3,11 +3,17 @@
  * No owner is stored: any thread may release a held lock.
  *
  * Bits of the word:
- *   LOCKED   1   held
+ *   LOCKED   1   held.  Clear means free, whatever the other bits say: any
+ *                thread may take it, so thread_lock_locked() and a zero-wait
+ *                acquire always agree.
  *   SLEEPERS 2   threads may be asleep in thread__wait: release must wake one
- *   HANDOFF  4   the holder released it directly to a thread that has slept;
- *                the first such thread to see this bit claims it.  The lock
- *                stays held (LOCKED) throughout, so no newcomer can barge in.
+ *   HANDOFF  4   a release granted the lock to a thread that has slept; the
+ *                first such thread to see this bit collects the grant (its
+ *                acquire returns 1).  The granting release leaves LOCKED set,
+ *                held on the collector's behalf, so no newcomer barges in.  A
+ *                second release before the collection (legal: the lock is
+ *                held) clears LOCKED and keeps HANDOFF: free for anyone, and
+ *                the grant still owed.
  *   HUNGRY   8.. a count (bits 3-31) of waiters that have waited longer than
  *                FAIR_NS and lost the race after a wake-up.  While it is
  *                nonzero, release hands off instead of freeing.
@@ -15,37 +21,51 @@
  * Transitions (actor: operation, order, pairs with):
  *   0 -> LOCKED            acquire fast path: CAS, acquire; pairs with the
  *                          release CAS that freed the word.
- *   w -> w|LOCKED          acquire slow path, word not LOCKED nor HANDOFF:
- *                          CAS, acquire; same pairing.  A thread that has
- *                          slept also sets SLEEPERS: other sleepers may exist
- *                          and their flag was cleared by the release that
- *                          woke us.
+ *   w -> w|LOCKED          acquire slow path or zero-wait acquire, word not
+ *                          LOCKED: CAS, acquire; same pairing.  HANDOFF, if
+ *                          set, stays for its collector.  A thread that has
+ *                          slept collects a HANDOFF instead (below), and
+ *                          otherwise also sets SLEEPERS: other sleepers may
+ *                          exist, and the release that woke us cleared it.
  *   w -> w|SLEEPERS(+HUNGRY) waiter about to sleep: CAS, relaxed; the wait
  *                          rechecks the word, and release reads it with its
  *                          own CAS, so no ordering is needed.
- *   LOCKED|.. -> ..        release, no HUNGRY: CAS, release (clears LOCKED
- *                          and SLEEPERS); pairs with the acquiring CASes.
- *                          Wakes one if SLEEPERS was set.
- *   LOCKED|.. -> +HANDOFF  release, HUNGRY nonzero: CAS, release; pairs with
- *                          the claim.  Always wakes one.
- *   w -> w-HANDOFF         claim by a thread that has slept: CAS, acquire;
- *                          pairs with the handing release.  A hungry
- *                          claimant also drops its count.
- *   LOCKED|HANDOFF -> HANDOFF   release before the claim (legal: the lock is
- *                          held on the claimant's behalf): CAS, release.  The
- *                          claimant then finds LOCKED clear: it acquired the
- *                          lock and it was already released, so it returns 1,
- *                          leaves the word free and wakes one sleeper.
+ *   LOCKED|.. -> ..        release, no HUNGRY, no HANDOFF: CAS, release
+ *                          (clears LOCKED and SLEEPERS); pairs with the
+ *                          acquiring CASes.  Wakes one if SLEEPERS was set.
+ *   LOCKED|.. -> +HANDOFF  release, HUNGRY nonzero, no HANDOFF: CAS, release;
+ *                          pairs with the collection.  Always wakes one.
+ *   LOCKED|HANDOFF|.. -> HANDOFF|..  release while a grant is owed: CAS,
+ *                          release; pairs with the collection and with the
+ *                          acquire of whoever takes the free word.  Wakes
+ *                          nobody: the grant woke a thread that will look,
+ *                          and the collector wakes one if it finds it free.
+ *   w -> w-HANDOFF         collection by a thread that has slept: CAS,
+ *                          acquire; pairs with the granting release (and any
+ *                          release since).  A hungry collector also drops its
+ *                          count.  LOCKED is left as it is: set, the lock is
+ *                          held, by the collector or by a thread that took it
+ *                          after a second release; clear, it was released
+ *                          after the grant, and that release woke nobody, so
+ *                          the collector wakes one sleeper if SLEEPERS is set.
  *   w -> (w|SLEEPERS)-HUNGRY  a waiter that has slept gives up (timeout,
  *                          signal): CAS, relaxed; never while HANDOFF is set
- *                          (it claims instead).  SLEEPERS again because the
+ *                          (it collects instead).  SLEEPERS again because the
  *                          wake-up it consumed may have been the only one
  *                          for the sleepers that remain.
  *   Releasing a word without LOCKED returns THREAD_ENOTLOCKED, untouched.
- * Invariants: HUNGRY nonzero implies SLEEPERS (a waiter turns hungry in the
- * CAS that marks it asleep, and only a release with HUNGRY zero clears
- * SLEEPERS); HANDOFF implies some thread that will look at the word again
- * (a hungry waiter never leaves while HANDOFF is set).
+ * Invariants:
+ *   - HUNGRY nonzero implies SLEEPERS: a waiter turns hungry in the CAS that
+ *     marks it asleep, and only a release with HUNGRY zero clears SLEEPERS.
+ *   - HANDOFF is only ever set on a LOCKED word with HUNGRY nonzero, and only
+ *     a thread that has slept clears it.  Taking a free word and releasing a
+ *     held one leave it alone, so at most one grant is owed at a time.
+ *   - HANDOFF implies some thread that will look at the word again: the
+ *     granting release woke one sleeper, a woken thread re-reads the word
+ *     before sleeping or giving up, and a hungry waiter never leaves while
+ *     HANDOFF is set.  So a grant is always collected.
+ *   - Books: successful acquires - successful releases + (HANDOFF set) =
+ *     (LOCKED set); tests/model checks this at every step.
  *
  * Why HANDOFF only goes to sleepers, and only while someone is hungry: a
  * plain release lets a running thread barge in ahead of woken sleepers, which
@@ -53,8 +73,9 @@
  * a sleeper could lose every race forever.  A waiter that waited FAIR_NS and
  * still lost counts itself hungry; releases then go to sleepers in the wait
  * layer's queue order until the hungry waiters are served, and then barging
- * resumes.  HANDOFF implies HUNGRY was nonzero, and a hungry waiter never
- * leaves while HANDOFF is set, so a hand-off is always claimed. */
+ * resumes.  A second release during a hand-off does not cancel the grant
+ * (that would swallow a release, and a semaphore's signal with it); it frees
+ * the lock as any release does, and the grant is collected afterwards. */
 #include "thread_impl.h"
 
 #include <stdlib.h>
@@ -78,10 +99,10 @@
 #define FAIR_NS 1000000 /* 1 ms */
 #endif
 
-/* Free for a thread that has not slept: neither held nor being handed off. */
+/* Free: not held.  A pending HANDOFF does not count (see the table). */
 static int is_free(uint32_t w)
 {
-	return (w & (LK_LOCKED | LK_HANDOFF)) == 0;
+	return (w & LK_LOCKED) == 0;
 }
 
 static int try_acquire(thread_lock *lk)
@@ -128,7 +149,7 @@ static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
 	 * bit is conservative: a woken thread sets it on taking the lock even
 	 * when nobody else sleeps, so stopping at it would end every spin
 	 * once anyone had slept).  It stops at HANDOFF or HUNGRY: the lock is
-	 * then promised to a sleeper.
+	 * then owed or promised to a sleeper.
 	 * Polls back off exponentially: a spinner that polls the word every
 	 * pause pulls its cache line away from the holder on each poll, so
 	 * two threads trading a busy lock spend their time moving the line;
@@ -151,17 +172,18 @@ static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
 	for (;;) {
 		w = atomic_load_relaxed(&lk->word_);
 		if ((w & LK_HANDOFF) && slept) {
-			/* Claim the hand-off; acquire pairs with the handing release.
-			 * SLEEPERS stays set: it is set whenever HUNGRY is. */
+			/* w -> w-HANDOFF: collect the grant; acquire pairs with the
+			 * granting release.  SLEEPERS stays set: it is set whenever
+			 * HUNGRY is.  LOCKED stays as it is (see the table). */
 			uint32_t next = (w & ~LK_HANDOFF) - hungry;
 			if (!atomic_cas_acquire(&lk->word_, &w, next))
 				continue;
-			/* Released before we claimed it: nobody woke the others. */
+			/* Released since the grant, by a release that woke nobody. */
 			if (!(w & LK_LOCKED) && (w & LK_SLEEPERS))
 				thread__wake_one(&lk->word_);
 			return 1;
 		}
-		if (is_free(w)) {
+		if (is_free(w)) { /* w -> w|LOCKED; acquire, as in try_acquire */
 			uint32_t next = (w | LK_LOCKED | (slept ? LK_SLEEPERS : 0)) - hungry;
 			if (atomic_cas_acquire(&lk->word_, &w, next))
 				return 1;
@@ -174,7 +196,7 @@ static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
 			 * asleep, and that release cleared SLEEPERS: set it again
 			 * so the next release wakes one.  Also leave the hungry
 			 * count.  The CAS fails if a hand-off arrived meanwhile;
-			 * the loop then claims it. */
+			 * the loop then collects it. */
 			uint32_t next = slept ? (w | LK_SLEEPERS) - hungry : w;
 			if (next != w && !atomic_cas_relaxed(&lk->word_, &w, next))
 				continue;
@@ -231,7 +253,7 @@ static THREAD_NOINLINE int release_slow(thread_lock *lk, uint32_t w)
 		if (!(w & LK_LOCKED))
 			return THREAD_ENOTLOCKED;
 		if (w & LK_HANDOFF)
-			next = w & ~LK_LOCKED; /* the claimant will find it released */
+			next = w & ~LK_LOCKED; /* free; the grant is still owed */
 		else if (w >= LK_HUNGRY)
 			next = w | LK_HANDOFF; /* stays LOCKED: straight to a sleeper */
 		else
@@ -240,6 +262,8 @@ static THREAD_NOINLINE int release_slow(thread_lock *lk, uint32_t w)
 		if (atomic_cas_release(&lk->word_, &w, next))
 			break;
 	}
+	/* A new grant wakes its collector; freeing while a grant is owed wakes
+	 * nobody (its collector will); a plain release wakes if SLEEPERS. */
 	if ((next & LK_HANDOFF) ? !(w & LK_HANDOFF) : (w & LK_SLEEPERS) != 0)
 		thread__wake_one(&lk->word_);
 	return 0;

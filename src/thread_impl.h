@@ -216,7 +216,9 @@ static inline uint32_t atomic_fetch_add_relaxed(uint32_t *p, uint32_t v)
  * monotonic `deadline_ns` has passed (deadline_ns < 0: no deadline), or
  * until a signal handler runs in this thread.  Returns 0 (woken, or any
  * other reason, including none: spurious returns are allowed) or
- * THREAD_EINTR (a signal handler ran; only where the platform can tell).
+ * THREAD_EINTR (a signal handler ran; only where the platform can tell,
+ * and not always for a handler installed with SA_RESTART: the kernel or
+ * the C library may resume the sleep instead, see thread.h).
  * It never reports a timeout: the caller reads the clock.  It orders no
  * memory; the caller's atomics on *addr do.
  *

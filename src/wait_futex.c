@@ -1,8 +1,10 @@
 /* Wait backend: Linux futex(2), process-private.
  *
  * FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline, so a wait
- * restarted after a signal (by the kernel for SA_RESTART handlers, or by
- * lock.c) never moves the deadline. */
+ * that lock.c restarts after a signal never moves the deadline.  The kernel
+ * itself restarts only a wait without a deadline, and only for a handler
+ * installed with SA_RESTART; a wait with a deadline fails with EINTR after
+ * any handler, SA_RESTART or not (it would restart only after a stop). */
 #include "thread_impl.h"
 
 #include <errno.h>

@@ -106,8 +106,9 @@ thread_ident start_foreign_thread(thread_func f, void *arg);
 
 /* POSIX signals: 0 where the platform has none (the test then skips). */
 int signals_supported(void);
-/* Install a handler for the test signal without SA_RESTART; it counts. */
-void install_counting_handler(void);
+/* Install a handler for the test signal that counts its runs: with
+ * SA_RESTART if `restart` is nonzero, else without. */
+void install_counting_handler(int restart);
 /* How many times the handler ran, in any thread. */
 int handler_runs(void);
 /* Send the test signal to thread `id` (a thread_get_ident value). */

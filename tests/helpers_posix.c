@@ -139,13 +139,13 @@ int signals_supported(void)
 	return 1;
 }
 
-void install_counting_handler(void)
+void install_counting_handler(int restart)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = counting_handler;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0; /* no SA_RESTART: interrupted waits must notice */
+	sa.sa_flags = restart ? SA_RESTART : 0;
 	if (sigaction(SIGUSR1, &sa, NULL) != 0)
 		FAIL_("sigaction failed");
 }
