@@ -222,10 +222,6 @@ class MainThreadExit(unittest.TestCase):
         """)
         self.assertEqual((rc, out, err), (0, "main exits\n", ""))
 
-    def test_on_sgi_irix_using_the_native_thread_implementation_they_survive(self):
-        if not sys.platform.startswith("irix"):
-            self.skipTest("not SGI IRIX")
-
     def test_on_most_other_systems_they_are_killed_without_executing_finally_clauses_or_destructors(self):
         rc, out, err = run_script("""
             import thread
