@@ -18,14 +18,18 @@ def frames_of(thread, limit=400):
     """(frames, None) read to the outermost, or (frames so far, why not)."""
     thread.switch()
     frames = []
-    frame = gdb.newest_frame()
+    frame, younger = gdb.newest_frame(), None
     while len(frames) < limit:
         pc = frame.pc()
+        if pc == 0:  # a call through a null pointer, or a stack unwound wrong
+            return frames, "a frame at address 0"
         # A caller's pc is the return address, which may already lie past the
-        # call's function; one byte back is inside it.
-        lookup = pc if frame.type() != gdb.NORMAL_FRAME or not frames else pc - 1
-        frames.append({"function": frame.name(), "solib": gdb.solib_name(lookup)})
-        older = frame.older()
+        # call's function; one byte back is inside it.  The innermost frame
+        # and one a signal interrupted have the exact pc.
+        exact = (younger is None or younger.type() == gdb.SIGTRAMP_FRAME
+                 or frame.type() != gdb.NORMAL_FRAME)
+        frames.append({"function": frame.name(), "solib": gdb.solib_name(pc if exact else pc - 1)})
+        younger, older = frame, frame.older()
         if older is None:
             reason = frame.unwind_stop_reason()
             if reason in (gdb.FRAME_UNWIND_NO_REASON, gdb.FRAME_UNWIND_OUTERMOST):
