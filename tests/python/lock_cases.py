@@ -4,11 +4,24 @@ the page's model: thread.allocate_lock and CPython's _thread.allocate_lock.
 A subclass sets: `module` (thread or _thread) and `noarg_result` (what
 acquire() with no argument returns: None for thread, as the page says;
 True for _thread)."""
+import signal
 import threading
 import time
+import unittest
 import weakref
 
-from support import WAIT_CAP, wait_until
+from support import WAIT_CAP, send_signals, wait_until
+
+# A timed acquire in the main thread while a signal arrives every
+# SIGNAL_EVERY seconds, whose handler returns: the wait must end within
+# SIGNAL_MARGIN of its deadline.  Signals go on for SIGNAL_CAP seconds
+# unless the wait ends first, so a wait that restarted its timeout at each
+# signal would last about SIGNAL_CAP + SIGNAL_TIMEOUT (4.5 s), not 1.5 s.
+SIGNAL_TIMEOUT = 1.0
+SIGNAL_EVERY = 0.1
+SIGNAL_MARGIN = 0.5
+SIGNAL_CAP = SIGNAL_TIMEOUT + 2.5
+SIGNAL_TRIES = 3
 
 
 class LockCases:
@@ -98,6 +111,34 @@ class LockCases:
         elapsed = time.monotonic() - start
         self.assertGreaterEqual(elapsed, 0.1)
         self.assertLess(elapsed, 1.0)
+
+    @unittest.skipUnless(hasattr(signal, "pthread_kill"), "needs POSIX signals")
+    def test_a_timed_acquire_whose_wait_handled_signals_interrupt_ends_at_its_deadline(self):
+        if threading.current_thread() is not threading.main_thread():
+            self.skipTest("handlers run only in the main thread")
+        handled = []
+        old = signal.signal(signal.SIGUSR1, lambda s, f: handled.append(time.monotonic()))
+        self.addCleanup(signal.signal, signal.SIGUSR1, old)
+        lock = self.new_lock()
+        lock.acquire()
+        waits = []
+        # Up to three tries: under load a wake-up can be late once (0.9 s
+        # was seen beside the shutdown test's 400 busy threads), but a wait
+        # that does not keep its deadline is late every time.
+        for _ in range(SIGNAL_TRIES):
+            stop = send_signals(threading.get_ident(), SIGNAL_EVERY, SIGNAL_CAP)
+            start = time.monotonic()
+            result = lock.acquire(True, SIGNAL_TIMEOUT)
+            end = time.monotonic()
+            stop()
+            self.assertIs(result, False)
+            self.assertGreaterEqual(end - start, SIGNAL_TIMEOUT)
+            self.assertGreaterEqual(len([t for t in handled if start < t < end]), 3,
+                                    "too few signals reached the wait to tell")
+            waits.append(round(end - start, 3))
+            if waits[-1] < SIGNAL_TIMEOUT + SIGNAL_MARGIN:
+                break
+        self.assertLess(min(waits), SIGNAL_TIMEOUT + SIGNAL_MARGIN, "waits of %s s" % waits)
 
     def test_timed_acquire_returns_true_when_released_in_time(self):
         lock = self.new_lock()

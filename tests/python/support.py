@@ -1,9 +1,11 @@
 """Helpers shared by the Python tests: run a script in a child interpreter,
-wait for threads by explicit hand-off."""
+wait for threads by explicit hand-off, pester a thread with signals."""
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 # Generous cap for waits that should end almost at once.
@@ -31,3 +33,25 @@ def wait_until(predicate, cap=WAIT_CAP):
             return predicate()
         time.sleep(0.001)
     return True
+
+
+def send_signals(ident, every, cap):
+    """Send SIGUSR1 to thread `ident` every `every` seconds from a thread of
+    its own, for at most `cap` seconds; returns stop(), which ends it and
+    returns the monotonic times at which signals were sent."""
+    done = threading.Event()
+    sent = []
+    end = time.monotonic() + cap
+
+    def pester():
+        while not done.wait(every) and time.monotonic() < end:
+            sent.append(time.monotonic())
+            signal.pthread_kill(ident, signal.SIGUSR1)
+    t = threading.Thread(target=pester)
+    t.start()
+
+    def stop():
+        done.set()
+        t.join(WAIT_CAP)
+        return sent
+    return stop

@@ -1,0 +1,135 @@
+"""Judge the runs of test_shutdown.py: which failures are CPython's known
+exit-time defect and which may be ours.  Pure functions over plain data,
+so test_shutdown_judge.py can check them on made-up runs.
+
+A run is a dict:
+  "status"  exit status (negative: killed by that signal) or "hang"
+  "out", "err"  what it printed
+  "stacks"  for a crash or a hang: {"threads": [...]} as shutdown_stacks.py
+            reads them from the core, or None, with "why" saying why not.
+A thread is {"main", "signalled", "holds_gil", "frames", "unread"}; frames
+go innermost first, each {"function", "solib"} (solib None: the
+executable); "unread" says why they stop short of the outermost, or is None."""
+import math
+import os
+import re
+
+# CPython 3.9 to 3.12 tear the interpreter down at exit while daemon
+# threads may still be inside its own hand-over of the interpreter lock
+# (python/cpython#110052, #87135); _thread's threads do the same.  3.8 and
+# 3.13 have not shown it: there nothing is excused.
+DEFECT_VERSIONS = ((3, 9), (3, 12))
+
+# A wait in the kernel, as the C library names the frames of the call.
+BLOCKING_CALL = re.compile(r"syscall|futex|_wait|sleep")
+
+
+def has_defect(version):
+    return DEFECT_VERSIONS[0] <= tuple(version[:2]) <= DEFECT_VERSIONS[1]
+
+
+def is_cpython(frame):
+    """The interpreter: the executable, or libpython when it is shared."""
+    solib = frame["solib"]
+    return solib is None or os.path.basename(solib).startswith("libpython")
+
+
+def our_frame_test(module_file):
+    """A predicate: is this frame in our extension module (libthread is
+    linked into it), or in a shared libthread should a build make one?"""
+    ours = os.path.realpath(module_file) if module_file else None
+
+    def is_ours(frame):
+        solib = frame["solib"]
+        if solib is None:
+            return False
+        return (os.path.realpath(solib) == ours
+                or re.match(r"libthread\.so", os.path.basename(solib)) is not None)
+    return is_ours
+
+
+def frames_of_ours_that_ran(thread, is_ours, is_core_of_a_hang):
+    """The frames of ours in `thread` that may have taken part in the
+    failure: all of them, minus two shapes that run nothing of ours.
+
+    - The base of a thread we started: our entry functions, outermost (the
+      C library's thread start around them aside), that had called into the
+      interpreter: they are the callers of whatever runs above.  _thread's
+      threads have CPython's entry in the same place.
+    - A thread asleep in our lock's wait: inward of our frames only the C
+      library, in a blocking call; outward of them the interpreter, which
+      called the lock; and the interpreter's record says that this thread
+      does not hold the interpreter lock (holds_gil False, not unknown).
+      The thread that received the crash's signal is never taken for
+      asleep; a hang's core was made by our SIGQUIT, which any thread may
+      receive.
+    Everything else of ours counts: a crash inside `with lock:`, our code
+    waiting for the interpreter lock, our entry function in its own work."""
+    frames = thread["frames"]
+    ours = [is_ours(f) for f in frames]
+    inner, outer = 0, len(frames)
+    # The base: strip the C library's thread start, then our block, if the
+    # frame just inward of that block is the interpreter.
+    while outer > 0 and not ours[outer - 1] and not is_cpython(frames[outer - 1]):
+        outer -= 1
+    base = outer
+    while base > 0 and ours[base - 1]:
+        base -= 1
+    if base < outer and base > 0 and is_cpython(frames[base - 1]):
+        outer = base
+    # A wait: the C library in a blocking call, called by a block of ours
+    # that the interpreter called.
+    if thread["holds_gil"] is False and (is_core_of_a_hang or not thread["signalled"]):
+        lib = 0
+        while lib < outer and not ours[lib] and not is_cpython(frames[lib]):
+            lib += 1
+        block = lib
+        while block < outer and ours[block]:
+            block += 1
+        if (0 < lib < block < outer and is_cpython(frames[block])
+                and BLOCKING_CALL.search(frames[0]["function"] or "")):
+            inner = block
+    return [f for f, o in zip(frames[inner:outer], ours[inner:outer]) if o]
+
+
+def judge(run, version, is_ours):
+    """"clean", "excused" (CPython's defect), or "failed", with a reason."""
+    status, out, err = run["status"], run["out"], run["err"]
+    if status == 0 and out == "exit\n" and err == "":
+        return "clean", ""
+    if status == 0 or (status != "hang" and status > 0):
+        return "failed", "exit status %s" % status
+    if not has_defect(version):
+        return "failed", "%s; CPython %d.%d has no known defect at exit" % (
+            describe(status), version[0], version[1])
+    if out != "exit\n":
+        return "failed", "%s before the script finished" % describe(status)
+    if run.get("stacks") is None:
+        return "failed", "%s; its stacks could not be read: %s" % (
+            describe(status), run.get("why", "?"))
+    for thread in run["stacks"]["threads"]:
+        if thread["unread"]:  # what was not read may hold a frame of ours
+            return "failed", "%s; a stack could not be read to its end: %s" % (
+                describe(status), thread["unread"])
+        ran = frames_of_ours_that_ran(thread, is_ours, status == "hang")
+        if ran:
+            return "failed", "%s with our %s in a %sthread" % (
+                describe(status), ran[0]["function"] or "code",
+                "main " if thread["main"] else "")
+    return "excused", "%s in CPython's code only" % describe(status)
+
+
+def describe(status):
+    return "a hang" if status == "hang" else "signal %d" % -status
+
+
+def p_not_above(ours, stock, runs_ours, runs_stock):
+    """One-sided p-value for "ours fails more often than stock": given the
+    ours + stock failures seen, the chance that ours would have at least
+    `ours` of them were both rates equal (each failure is ours with
+    probability runs_ours / (runs_ours + runs_stock)): the exact
+    conditional test for two binomial (or Poisson) counts."""
+    total = ours + stock
+    share = runs_ours / (runs_ours + runs_stock)
+    return sum(math.comb(total, k) * share ** k * (1 - share) ** (total - k)
+               for k in range(ours, total + 1))
