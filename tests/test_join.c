@@ -235,7 +235,7 @@ TEST(interruptible_join_returns_eintr_on_a_signal_and_the_handle_stays_valid)
 	thread_ident joiner;
 	if (!signals_supported())
 		SKIP("the platform has no POSIX signals");
-	install_counting_handler();
+	install_counting_handler(0); /* no SA_RESTART: the join must notice */
 	jr.h = start_joinable_or_fail(sleep_until_signalled, &j, NULL);
 	steps_wait(j.st, 1);
 	joiner = start_or_fail(join_interruptibly, &jr);
