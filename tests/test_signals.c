@@ -87,7 +87,6 @@ TEST(interruptible_acquire_with_a_restarting_handler_returns_eintr_or_waits_for_
 		signal_thread(s->id);
 		ended = steps_wait_for(s->st, 2, 20 * MS);
 	}
-	ASSERT_GE(handler_runs(), 1);
 	if (ended) {
 		ASSERT_EQ(s->result, THREAD_EINTR);
 		ASSERT_EQ(thread_lock_locked(&s->lk), 1);
@@ -100,6 +99,8 @@ TEST(interruptible_acquire_with_a_restarting_handler_returns_eintr_or_waits_for_
 			ASSERT_EQ(s->result, 1);
 		printf("the wait went on through %d restarting handler runs\n", handler_runs());
 	}
+	/* Checked once the wait is over: see blocking_acquire_ignores_signals. */
+	ASSERT_GE(handler_runs(), 1);
 	sleeper_free(s);
 }
 
@@ -130,10 +131,13 @@ static void blocking_acquire_ignores_signals(int restart)
 		signal_thread(s->id);
 		ASSERT_EQ(steps_wait_for(s->st, 2, 10 * MS), 0);
 	}
-	ASSERT_GE(handler_runs(), 1);
 	ASSERT_EQ(thread_lock_release(&s->lk), 0);
 	steps_wait(s->st, 2);
 	ASSERT_EQ(s->result, 1);
+	/* The signals did reach the waiter.  Checked only now: ThreadSanitizer
+	 * runs a handler late, at the thread's next call it intercepts, and a
+	 * futex wait that the kernel restarts for SA_RESTART is not one. */
+	ASSERT_GE(handler_runs(), 1);
 	sleeper_free(s);
 }
 
