@@ -108,7 +108,8 @@ def judge(run, version, is_ours):
         return "failed", "%s; its stacks could not be read: %s" % (
             describe(status), run.get("why", "?"))
     for thread in run["stacks"]["threads"]:
-        if thread["unread"]:  # what was not read may hold a frame of ours
+        if thread["unread"] and not is_without_registers(thread):
+            # What was not read may hold a frame of ours.
             return "failed", "%s; a stack could not be read to its end: %s" % (
                 describe(status), thread["unread"])
         ran = frames_of_ours_that_ran(thread, is_ours, status == "hang")
@@ -117,6 +118,14 @@ def judge(run, version, is_ours):
                 describe(status), ran[0]["function"] or "code",
                 "main " if thread["main"] else "")
     return "excused", "%s in CPython's code only" % describe(status)
+
+
+def is_without_registers(thread):
+    """A thread the core has no registers for, so no frame at all: one the
+    kernel was already ending, which runs nothing.  (Seen on 3.10 in 3 of
+    the 15 crashes in 500 runs, with thread and _thread alike: the main
+    thread, past finalisation, while a daemon thread crashed in take_gil.)"""
+    return thread["frames"] == [] and "PC not available" in thread["unread"]
 
 
 def describe(status):

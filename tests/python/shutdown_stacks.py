@@ -14,6 +14,11 @@ import json
 import gdb  # only inside gdb
 
 
+# Where the C library starts the main thread and the others.
+THREAD_STARTS = ("_start", "__libc_start_main", "__libc_start_call_main", "start_thread",
+                 "clone", "clone3")
+
+
 def frames_of(thread, limit=400):
     """(frames, None) read to the outermost, or (frames so far, why not)."""
     thread.switch()
@@ -21,14 +26,20 @@ def frames_of(thread, limit=400):
     frame, younger = gdb.newest_frame(), None
     while len(frames) < limit:
         pc = frame.pc()
-        if pc == 0:  # a call through a null pointer, or a stack unwound wrong
-            return frames, "a frame at address 0"
         # A caller's pc is the return address, which may already lie past the
         # call's function; one byte back is inside it.  The innermost frame
         # and one a signal interrupted have the exact pc.
         exact = (younger is None or younger.type() == gdb.SIGTRAMP_FRAME
                  or frame.type() != gdb.NORMAL_FRAME)
-        frames.append({"function": frame.name(), "solib": gdb.solib_name(pc if exact else pc - 1)})
+        if pc == 0 and not exact:
+            # A return to address 0 ends a thread's stack, beyond its start
+            # (clone3 leaves it there); anywhere else the unwinding went wrong.
+            if frames and frames[-1]["function"] in THREAD_STARTS:
+                return frames, None
+            return frames, "a caller at address 0"
+        # pc 0 where exact: a call through a null pointer; its caller follows.
+        frames.append({"function": frame.name() or ("address 0" if pc == 0 else None),
+                       "solib": gdb.solib_name(pc if exact else pc - 1) if pc else None})
         younger, older = frame, frame.older()
         if older is None:
             reason = frame.unwind_stop_reason()

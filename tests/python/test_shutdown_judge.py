@@ -106,6 +106,14 @@ class Judge(unittest.TestCase):
         self.assertEqual(verdict, "failed")
         self.assertIn("corrupt stack", why)
 
+    def test_a_thread_the_core_has_no_registers_for_runs_nothing(self):
+        gone = thread([], main=True, holds_gil=True, unread="error: PC not available")
+        r = run(-11, thread(CPYTHON_CRASH, signalled=True), thread(ASLEEP_IN_OUR_LOCK), gone)
+        self.assertEqual(self.verdict(r)[0], "excused")
+        part = thread(RUNNING[:2], unread="error: PC not available")
+        r = run(-11, thread(CPYTHON_CRASH, signalled=True), part)
+        self.assertEqual(self.verdict(r)[0], "failed")
+
     def test_a_hang_with_one_of_our_frames_in_a_non_main_thread_is_not_excused(self):
         # Back from our wait and blocked on the interpreter lock; or holding
         # it and spinning in our code while main waits in Py_FinalizeEx.
