@@ -43,7 +43,7 @@ extern const char *const compat_dropin_absent[];
 extern const int compat_dropin_lock_callable;
 
 /* The name of _thread._ExceptHookArgs' type ("_thread.ExceptHookArgs" on
- * 3.8). */
+ * 3.8 and 3.9). */
 extern const char compat_excepthook_args_name[];
 
 /* Write the traceback of (exc_type, exc_value, exc_tb) to `file` exactly as

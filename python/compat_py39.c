@@ -65,7 +65,7 @@ int compat_check_thread_start(void)
 	return 0; /* this version's _thread does not check */
 }
 
-const char compat_excepthook_args_name[] = "_thread._ExceptHookArgs";
+const char compat_excepthook_args_name[] = "_thread.ExceptHookArgs";
 
 /* The interpreter's own display of an uncaught exception, to any file:
  * exported though not declared in the public headers (3.8-3.12). */
