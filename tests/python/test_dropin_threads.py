@@ -37,8 +37,11 @@ assert (threading._allocate_lock is thread.dropin.allocate_lock) == {dropin!r}
 def run_child(code, dropin, timeout=60):
     """Run `code` after PROLOGUE under `python -S`; (rc, out, err)."""
     src = textwrap.dedent(PROLOGUE).format(dropin=dropin) + textwrap.dedent(code)
+    env = dict(os.environ)  # -S: where `thread` is, even when pip installed it
+    here = os.path.dirname(os.path.abspath(thread.__file__))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
     proc = subprocess.run([sys.executable, "-S", "-c", src], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=timeout, env=dict(os.environ))
+                          stderr=subprocess.PIPE, timeout=timeout, env=env)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
