@@ -17,7 +17,7 @@ def rel(*parts):
     return os.path.join(*parts)
 
 
-def compat_source():
+def compat_sources():
     # The same table as python/compat.cmake.
     v = sys.version_info[:2]
     if v < (3, 9):
@@ -30,7 +30,8 @@ def compat_source():
         name = "compat_py312.c"
     else:
         name = "compat_py313.c"
-    return rel("python", name)
+    shared = ["compat_before313.c"] if v < (3, 13) else []
+    return [rel("python", n) for n in [name] + shared]
 
 
 def library_sources():
@@ -78,7 +79,7 @@ PYTHON_PARTS = ("page", "dropin", "state", "lock", "wait", "rlock", "start", "ha
 lib_sources, macros, libraries = library_sources()
 ext = Extension(
     "thread",
-    sources=[rel("python", f + ".c") for f in PYTHON_PARTS] + [compat_source()] + lib_sources,
+    sources=[rel("python", f + ".c") for f in PYTHON_PARTS] + compat_sources() + lib_sources,
     include_dirs=["include", "src"],
     define_macros=macros,
     libraries=libraries,

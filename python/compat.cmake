@@ -1,5 +1,6 @@
 # thread_python_compat_source(<version> <out-var>): the python/compat_py*.c
-# for a CPython version.  setup.py applies the same table.
+# for a CPython version, and compat_before313.c with it for 3.8 to 3.12.
+# setup.py applies the same table.
 function(thread_python_compat_source version out)
   if(version VERSION_LESS 3.9)
     set(f compat_py38.c)
@@ -12,5 +13,9 @@ function(thread_python_compat_source version out)
   else()
     set(f compat_py313.c)
   endif()
-  set(${out} ${PROJECT_SOURCE_DIR}/python/${f} PARENT_SCOPE)
+  set(files ${PROJECT_SOURCE_DIR}/python/${f})
+  if(version VERSION_LESS 3.13)
+    list(APPEND files ${PROJECT_SOURCE_DIR}/python/compat_before313.c)
+  endif()
+  set(${out} ${files} PARENT_SCOPE)
 endfunction()

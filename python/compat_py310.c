@@ -47,14 +47,6 @@ int compat_runs_signal_handlers(void)
 	return _PyOS_IsMainThread() && PyInterpreterState_Get() == PyInterpreterState_Main();
 }
 
-void compat_report_thread_exception(PyObject *func, int dropin)
-{
-	if (dropin)
-		_PyErr_WriteUnraisableMsg("in thread started by", func);
-	else
-		PyErr_WriteUnraisable(func);
-}
-
 PyObject *compat_weakref_get(PyObject *ref)
 {
 	PyObject *obj = PyWeakref_GetObject(ref); /* borrowed */
@@ -70,18 +62,6 @@ int compat_check_thread_start(void)
 }
 
 const char compat_excepthook_args_name[] = "_thread._ExceptHookArgs";
-
-/* The interpreter's own display of an uncaught exception, to any file:
- * exported though not declared in the public headers (3.8-3.12). */
-PyAPI_FUNC(void) _PyErr_Display(PyObject *file, PyObject *exception, PyObject *value,
-                                PyObject *tb);
-
-int compat_display_exception(PyObject *file, PyObject *exc_type, PyObject *exc_value,
-                             PyObject *exc_tb)
-{
-	_PyErr_Display(file, exc_type, exc_value, exc_tb);
-	return PyErr_Occurred() ? -1 : 0;
-}
 
 const int compat_interrupt_main_takes_signum = 1;
 
