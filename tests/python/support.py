@@ -24,6 +24,17 @@ def run_script(code, timeout=60, env=None):
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
+def child_env():
+    """os.environ for a child interpreter, with the directory that holds
+    `thread` (and `thread_run` beside it) first on PYTHONPATH: a `-S` child
+    must find them even where pip installed them in site-packages."""
+    import thread
+    env = dict(os.environ)
+    here = os.path.dirname(os.path.abspath(thread.__file__))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+    return env
+
+
 def wait_until(predicate, cap=WAIT_CAP):
     """Poll `predicate` (for "N threads have started" only) until it holds or
     `cap` seconds pass; return its last value."""

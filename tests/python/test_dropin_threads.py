@@ -15,7 +15,7 @@ import weakref
 
 import thread
 import thread.dropin
-from support import WAIT_CAP, wait_until
+from support import WAIT_CAP, child_env, wait_until
 
 HAS_SENTINEL = hasattr(_thread, "_set_sentinel")   # 3.8-3.12
 HAS_HANDLES = hasattr(_thread, "_ThreadHandle")    # 3.13+
@@ -37,11 +37,8 @@ assert (threading._allocate_lock is thread.dropin.allocate_lock) == {dropin!r}
 def run_child(code, dropin, timeout=60):
     """Run `code` after PROLOGUE under `python -S`; (rc, out, err)."""
     src = textwrap.dedent(PROLOGUE).format(dropin=dropin) + textwrap.dedent(code)
-    env = dict(os.environ)  # -S: where `thread` is, even when pip installed it
-    here = os.path.dirname(os.path.abspath(thread.__file__))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
     proc = subprocess.run([sys.executable, "-S", "-c", src], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=timeout, env=env)
+                          stderr=subprocess.PIPE, timeout=timeout, env=child_env())
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 

@@ -10,20 +10,15 @@ import textwrap
 import unittest
 
 import thread
+from support import child_env
 
 TIMEOUT = 120
 
 
 def python(*args, cwd=None):
-    """Run this interpreter with `args`; (status, out, err).  The directory
-    that holds `thread` (and `thread_run` beside it) goes on PYTHONPATH, so
-    that a `-S` child finds them where they are installed in site-packages
-    as well as in a build tree."""
-    env = dict(os.environ)
-    here = os.path.dirname(os.path.abspath(thread.__file__))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+    """Run this interpreter with `args` (support.child_env); (status, out, err)."""
     proc = subprocess.run([sys.executable] + list(args), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, cwd=cwd, timeout=TIMEOUT, env=env)
+                          stderr=subprocess.PIPE, cwd=cwd, timeout=TIMEOUT, env=child_env())
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
