@@ -16,14 +16,8 @@ int thread_dropin_exec(PyObject *module)
 	const char *const *absent;
 
 	st->is_dropin = 1;
-	if (thread_add_common(module) < 0 ||
-	    thread_add_type(module, &st->lock_type, &thread_dropin_lock_spec) < 0 ||
-	    thread_fastmethods_add(st->lock_type, thread_lock_fastmethods,
-	                           st->fastmethod_type, st->fastmethod_bound_type) < 0 ||
-	    thread_add_ref(module, "LockType", (PyObject *)st->lock_type) < 0 ||
-	    thread_add_ref(module, "lock", (PyObject *)st->lock_type) < 0)
-		return -1;
-	if (thread_rlock_add(module) < 0 || thread_local_add(module) < 0 ||
+	if (thread_add_common(module) < 0 || thread_lock_add(module) < 0 ||
+	    thread_rlock_add(module) < 0 || thread_local_add(module) < 0 ||
 	    thread_excepthook_add(module) < 0 || thread_handle_add(module) < 0)
 		return -1;
 	if (PyModule_AddFunctions(module, thread_start_functions) < 0 ||

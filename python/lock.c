@@ -171,7 +171,7 @@ static PyObject *lock_exit(PyObject *self, PyObject *const *args, Py_ssize_t nar
 FASTMETHOD_BOUND_CALL(lock_enter_bound, lock_enter)
 FASTMETHOD_BOUND_CALL(lock_exit_bound, lock_exit)
 
-const fastmethod_def thread_lock_fastmethods[] = {
+static const fastmethod_def lock_fastmethods[] = {
 	{"__enter__", lock_enter, lock_enter_bound, enter_doc},
 	{"__exit__", lock_exit, lock_exit_bound, exit_doc},
 	{NULL, NULL, NULL, NULL},
@@ -249,7 +249,7 @@ static PyType_Slot lock_slots[] = {
 
 /* Not a base type (like _thread.lock) and not GC-tracked (see module.h);
  * the build's compat file adds the immutable flag where it exists. */
-PyType_Spec thread_lock_spec = {
+static PyType_Spec lock_spec = {
 	.name = "thread.LockType",
 	.basicsize = sizeof(lockobject),
 	.itemsize = 0,
@@ -282,10 +282,22 @@ static PyType_Slot dropin_lock_slots[] = {
 	{0, NULL},
 };
 
-PyType_Spec thread_dropin_lock_spec = {
+static PyType_Spec dropin_lock_spec = {
 	.name = "_thread.lock",
 	.basicsize = sizeof(lockobject),
 	.itemsize = 0,
 	.flags = Py_TPFLAGS_DEFAULT,
 	.slots = dropin_lock_slots,
 };
+
+int thread_lock_add(PyObject *module)
+{
+	module_state *st = thread_state(module);
+	PyType_Spec *spec = st->is_dropin ? &dropin_lock_spec : &lock_spec;
+	if (thread_add_type(module, &st->lock_type, spec) < 0 ||
+	    thread_fastmethods_add(st->lock_type, lock_fastmethods, st->fastmethod_type,
+	                           st->fastmethod_bound_type) < 0 ||
+	    thread_add_ref(module, "LockType", (PyObject *)st->lock_type) < 0)
+		return -1;
+	return st->is_dropin ? thread_add_ref(module, "lock", (PyObject *)st->lock_type) : 0;
+}

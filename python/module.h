@@ -152,8 +152,9 @@ int thread_add_ref(PyObject *module, const char *name, PyObject *value);
 /* lock.c: the lock types of the two faces, which differ only in what
  * acquire() with no argument returns (None on the page, True in _thread)
  * and in the names _thread's lock also has. */
-extern PyType_Spec thread_lock_spec, thread_dropin_lock_spec;
-extern const fastmethod_def thread_lock_fastmethods[]; /* __enter__, __exit__ */
+/* Add the module's lock type (by the module's face) as LockType, and in
+ * the drop-in also as `lock` (3.13's name; taken out before that). */
+int thread_lock_add(PyObject *module);
 
 /* A new unlocked lock of type `tp`, or NULL with MemoryError set. */
 PyObject *thread_lock_new(PyTypeObject *tp);

@@ -10,11 +10,7 @@ int thread_module_exec(PyObject *module)
 	module_state *st = thread_state(module);
 
 	st->is_dropin = 0;
-	if (thread_add_common(module) < 0 ||
-	    thread_add_type(module, &st->lock_type, &thread_lock_spec) < 0 ||
-	    thread_fastmethods_add(st->lock_type, thread_lock_fastmethods,
-	                           st->fastmethod_type, st->fastmethod_bound_type) < 0 ||
-	    thread_add_ref(module, "LockType", (PyObject *)st->lock_type) < 0)
+	if (thread_add_common(module) < 0 || thread_lock_add(module) < 0)
 		return -1;
 	if (PyModule_AddFunctions(module, thread_start_functions) < 0 ||
 	    PyModule_AddFunctions(module, thread_functions) < 0 ||
