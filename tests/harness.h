@@ -134,6 +134,10 @@ int platform_thread_name(char *buf, size_t size);
 /* 0 where fork is absent (Windows) or the tests run under a tool that
  * cannot follow a forked child's threads (ThreadSanitizer). */
 int fork_supported(void);
+/* 1 if a forked child of a process with threads can start threads of its
+ * own, as a probe on the platform's threads alone (not the library's) finds;
+ * otherwise 0, with the probe's finding written to why. */
+int fork_child_can_start_threads(char *why, size_t size);
 #define FORK_HUNG (-1)
 #define FORK_SIGNALLED (-2)
 #define FORK_UNSUPPORTED (-3)

@@ -251,3 +251,54 @@ int fork_supported(void)
 	return 1;
 #endif
 }
+
+static void *probe_idle(void *p)
+{
+	steps_wait((steps *)p, 1);
+	return NULL;
+}
+
+static void *probe_nothing(void *p)
+{
+	return p;
+}
+
+static int probe_child(void *p)
+{
+	pthread_t t;
+	(void)p;
+	if (pthread_create(&t, NULL, probe_nothing, NULL) != 0)
+		return 1;
+	return pthread_join(t, NULL) != 0 ? 2 : 0;
+}
+
+/* The probe uses pthreads alone, none of the library, so a failure here is
+ * the platform's: qemu-user 7.2, for one, aborts in a child of a threaded
+ * process at its first new thread ("qemu_plugin_vcpu_init_hook: assertion
+ * failed").  The result is worked out once per process. */
+int fork_child_can_start_threads(char *why, size_t size)
+{
+	static int known, verdict;
+	static char reason[160];
+	if (!known) {
+		steps *st = steps_new();
+		pthread_t t;
+		int rc;
+		if (pthread_create(&t, NULL, probe_idle, st) != 0)
+			FAIL_("pthread_create failed");
+		rc = run_in_fork(probe_child, NULL, 30000 * 1000000LL);
+		steps_set(st, 1);
+		pthread_join(t, NULL);
+		steps_free(st);
+		verdict = rc == 0;
+		snprintf(reason, sizeof reason,
+			 "a child of a threaded process cannot start a thread on this "
+			 "platform even with pthreads alone (probe child: %s %d)",
+			 rc == FORK_SIGNALLED ? "signal" : rc == FORK_HUNG ? "hung" : "exit",
+			 rc);
+		known = 1;
+	}
+	if (!verdict && why)
+		snprintf(why, size, "%s", reason);
+	return verdict;
+}

@@ -172,3 +172,10 @@ int fork_supported(void)
 {
 	return 0;
 }
+
+int fork_child_can_start_threads(char *why, size_t size)
+{
+	if (why)
+		snprintf(why, size, "no fork on Windows");
+	return 0;
+}

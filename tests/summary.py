@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 build = sys.argv[1] if len(sys.argv) > 1 else "build"
 passed = failed = skipped = 0
+skip_reasons = []  # "name: why" for each C test that skipped
 python_entries = {}  # ctest name -> failures its JSON reported
 for path in glob.glob(os.path.join(build, "test-results", "*.json")):
     with open(path) as f:
@@ -31,8 +32,13 @@ for case in root.iter("testcase"):
         passed += 1
     elif status in ("notrun", "disabled") or case.find("skipped") is not None:
         skipped += 1
+        out = case.findtext("system-out") or ""
+        why = [l[len("SKIPPED: "):] for l in out.splitlines() if l.startswith("SKIPPED: ")]
+        skip_reasons.append("%s: %s" % (name, why[-1] if why else "(no reason printed)"))
     else:
         failed += 1
+for line in skip_reasons:
+    print("skipped " + line)
 if skipped:
     print("%d skipped" % skipped)
 print("%d passed, %d failed" % (passed, failed))

@@ -11,6 +11,15 @@ static void skip_without_fork(void)
 		SKIP("no fork here, or a tool (TSan) that cannot follow its child");
 }
 
+/* For the tests whose child starts threads. */
+static void skip_unless_child_can_start_threads(void)
+{
+	char why[200];
+	skip_without_fork();
+	if (!fork_child_can_start_threads(why, sizeof why))
+		SKIP("%s", why);
+}
+
 struct holder {
 	thread_lock lk;
 	thread_rlock rl;
@@ -63,7 +72,7 @@ static int child_reinit_and_use(void *p)
 TEST(child_reinitialises_locks_a_vanished_thread_held_and_uses_them)
 {
 	struct holder h = {THREAD_LOCK_INIT, THREAD_RLOCK_INIT, steps_new()};
-	skip_without_fork();
+	skip_unless_child_can_start_threads();
 	start_or_fail(hold_both, &h);
 	steps_wait(h.st, 1);
 	ASSERT_EQ(run_in_fork(child_reinit_and_use, &h, 30000 * MS), 0);
@@ -122,7 +131,7 @@ TEST(child_counts_no_threads_then_counts_the_ones_it_starts)
 {
 	struct crowd c = {steps_new(), THREAD_LOCK_INIT, 0};
 	thread_handle *h[3];
-	skip_without_fork();
+	skip_unless_child_can_start_threads();
 	for (int i = 0; i < 3; i++)
 		ASSERT_EQ(thread_start_joinable(&h[i], arrive_then_wait, &c, NULL), 0);
 	steps_wait(c.st, 1);
@@ -233,7 +242,7 @@ TEST(children_forked_while_threads_wait_and_wake_can_wait_and_wake)
 	static struct pingpong pp = {THREAD_LOCK_INIT, THREAD_LOCK_INIT, 2000000000L,
 	                               THREAD_LOCK_INIT, 0};
 	long forks = scaled(40);
-	skip_without_fork();
+	skip_unless_child_can_start_threads();
 	thread_lock_acquire(&pp.ping, 1);
 	thread_lock_acquire(&pp.pong, 1);
 	start_or_fail(ponger, &pp);
