@@ -7,7 +7,8 @@ every workload runs for both variants in each round, the order alternating;
 round 0 is warm-up and dropped; each cell is the median of the rest, with
 the ratio drop-in/stock (below 1: the drop-in is faster).
 
-usage: PYTHONPATH=build/python python3 bench/bench_dropin.py [rounds]"""
+usage: PYTHONPATH=build/python python3 bench/bench_dropin.py [rounds [workload,...]]
+(the workloads are the names in WORKLOADS; all of them by default)"""
 import os
 import platform
 import statistics
@@ -160,6 +161,12 @@ def run(variant, workload, build):
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 11
+    if len(sys.argv) > 2:
+        only = sys.argv[2].split(",")
+        unknown = set(only) - {w for w, _, _ in WORKLOADS}
+        if unknown:
+            sys.exit("unknown workload(s): %s" % ", ".join(sorted(unknown)))
+        WORKLOADS[:] = [w for w in WORKLOADS if w[0] in only]
     build = os.path.dirname(os.path.abspath(__import__("thread").__file__))
     samples = {(w, v): [] for w, _, _ in WORKLOADS for v in ("stock", "dropin")}
     for r in range(rounds + 1):

@@ -91,23 +91,10 @@ int compat_check_thread_start(void);
  * NULL (no exception) once it is gone. */
 PyObject *compat_weakref_get(PyObject *ref);
 
-/* The dict of type `tp`, as attribute lookup walks the MRO (local.c): a new
- * reference, or NULL with an exception.  From 3.12 the builtin static types
- * keep theirs out of tp_dict (PyType_GetDict). */
-PyObject *compat_type_dict(PyTypeObject *tp);
-
 /* 1 where the traverse of a Python subclass's instance visits the subclass
  * itself and then calls its base's traverse (3.8): a heap base type then
  * visits Py_TYPE(self) only for its own instances, or the subclass counts
  * twice.  0 where the base's traverse must visit it (3.9+). */
 extern const int compat_subtype_traverse_visits_type;
-
-/* How generic attribute deletion words the AttributeError for a missing
- * attribute (local.c does that deletion itself; for lookups, PyObject_GetAttr
- * adds .name and .obj itself from 3.10), as a set of these bits: */
-#define COMPAT_ATTRERR_DEL_MESSAGE 1u /* "'T' object has no attribute 'n'",
-                                       * not just 'n' (3.11+) */
-#define COMPAT_ATTRERR_DEL_CONTEXT 2u /* sets .name and .obj (3.13+) */
-extern const unsigned compat_attribute_error;
 
 #endif /* THREAD_PY_COMPAT_H */

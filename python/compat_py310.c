@@ -79,19 +79,7 @@ int compat_daemon_threads_allowed(void)
 	return 1; /* an interpreter-wide setting only from 3.12 */
 }
 
-PyObject *compat_type_dict(PyTypeObject *tp)
-{
-	Py_INCREF(tp->tp_dict);
-	return tp->tp_dict;
-}
-
 const int compat_subtype_traverse_visits_type = 0;
-
-const unsigned compat_attribute_error = 0
-#if PY_VERSION_HEX >= 0x030B0000
-	| COMPAT_ATTRERR_DEL_MESSAGE
-#endif
-	;
 
 /* Exported, declared only in an internal header; 3.11 renamed it (its
  * _PyThreadState_Init is a fatal error). */

@@ -90,14 +90,7 @@ int compat_daemon_threads_allowed(void)
 	                                      Py_RTFLAGS_DAEMON_THREADS);
 }
 
-PyObject *compat_type_dict(PyTypeObject *tp)
-{
-	return PyType_GetDict(tp);
-}
-
 const int compat_subtype_traverse_visits_type = 0;
-
-const unsigned compat_attribute_error = COMPAT_ATTRERR_DEL_MESSAGE;
 
 void compat_bind_thread_state(PyThreadState *ts)
 {

@@ -132,14 +132,7 @@ int compat_daemon_threads_allowed(void)
 	return allowed;
 }
 
-PyObject *compat_type_dict(PyTypeObject *tp)
-{
-	return PyType_GetDict(tp);
-}
-
 const int compat_subtype_traverse_visits_type = 0;
-
-const unsigned compat_attribute_error = COMPAT_ATTRERR_DEL_MESSAGE | COMPAT_ATTRERR_DEL_CONTEXT;
 
 int compat_check_thread_start(void)
 {

@@ -73,15 +73,7 @@ int compat_daemon_threads_allowed(void)
 	return 1; /* an interpreter-wide setting only from 3.12 */
 }
 
-PyObject *compat_type_dict(PyTypeObject *tp)
-{
-	Py_INCREF(tp->tp_dict);
-	return tp->tp_dict;
-}
-
 const int compat_subtype_traverse_visits_type = 0;
-
-const unsigned compat_attribute_error = 0;
 
 /* Exported, declared only in an internal header. */
 PyAPI_FUNC(void) _PyThreadState_Init(PyThreadState *tstate);

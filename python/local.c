@@ -1,7 +1,7 @@
 /* _thread._local: thread-local data, the type behind threading.local.
  *
  * Each thread sees its own attribute dict.  Where the dicts live decides how
- * they are freed, and everything here goes through the public C API:
+ * they are freed; they are kept with the public C API alone:
  *
  *   thread state dict --strong--> token            one per thread and module
  *   local.dicts: { weakref(token, on_thread_end) --> that thread's dict }
@@ -31,6 +31,15 @@ typedef struct {
 	PyObject *dicts;    /* {weakref(token) -> dict}: the only owner of each
 	                     * thread's dict; NULL in a token and once cleared */
 	PyObject *on_thread_end; /* callable: the weakrefs' callback */
+	/* The last thread to reach its dict, so a loop in one thread finds it
+	 * without two dict lookups: that thread's state dict (compared, never
+	 * followed) and its dict (borrowed from dicts).  Sound because a
+	 * thread's token lives exactly as long as its state dict: the token
+	 * dies before the state dict's memory can be reused, and on_thread_end
+	 * then empties the cache (whichever thread ended), as do local_clear
+	 * and an __init__ that failed. */
+	PyObject *cached_tdict;
+	PyObject *cached_ldict;
 } localobject;
 
 static void local_dealloc(localobject *self);
@@ -45,14 +54,26 @@ static PyTypeObject *base_of(PyTypeObject *tp)
 	return tp;
 }
 
-/* The calling thread's token for `base` (borrowed), made on first use. */
-static PyObject *thread_token(PyTypeObject *base)
+static void forget_cached(localobject *self)
 {
-	PyObject *tdict = PyThreadState_GetDict(), *token;
-	if (!tdict) {
+	self->cached_tdict = NULL;
+	self->cached_ldict = NULL;
+}
+
+/* The calling thread's state dict (borrowed), or NULL with an exception. */
+static PyObject *thread_dict(void)
+{
+	PyObject *tdict = PyThreadState_GetDict();
+	if (!tdict)
 		PyErr_SetString(PyExc_SystemError, "no thread state dict for thread-local data");
-		return NULL;
-	}
+	return tdict;
+}
+
+/* The calling thread's token for `base` (borrowed), made on first use;
+ * `tdict` is the thread's state dict. */
+static PyObject *thread_token(PyObject *tdict, PyTypeObject *base)
+{
+	PyObject *token;
 	token = PyDict_GetItemWithError(tdict, (PyObject *)base);
 	if (token || PyErr_Occurred())
 		return token;
@@ -87,6 +108,7 @@ static PyObject *ldict_new(localobject *self, PyObject *token, int init)
 		 * __init__ again rather than seeing a half-made dict. */
 		PyObject *exc_type, *exc, *tb;
 		PyErr_Fetch(&exc_type, &exc, &tb);
+		forget_cached(self);
 		if (self->dicts && PyDict_DelItem(self->dicts, key) < 0)
 			PyErr_Clear();
 		PyErr_Restore(exc_type, exc, tb);
@@ -104,12 +126,19 @@ fail:
  * run) on the thread's first access. */
 static PyObject *ldict_of(localobject *self)
 {
-	PyObject *token, *key, *ldict;
+	PyObject *tdict, *token, *key, *ldict;
 	if (!self->dicts) {
 		PyErr_SetString(PyExc_RuntimeError, "thread-local object already cleared");
 		return NULL;
 	}
-	token = thread_token(base_of(Py_TYPE(self)));
+	tdict = thread_dict();
+	if (!tdict)
+		return NULL;
+	if (tdict == self->cached_tdict) {
+		Py_INCREF(self->cached_ldict);
+		return self->cached_ldict;
+	}
+	token = thread_token(tdict, base_of(Py_TYPE(self)));
 	if (!token)
 		return NULL;
 	/* The token's plain weak reference (cached on it) compares and hashes
@@ -119,11 +148,17 @@ static PyObject *ldict_of(localobject *self)
 		return NULL;
 	ldict = PyDict_GetItemWithError(self->dicts, key);
 	Py_DECREF(key);
-	if (ldict) {
+	if (ldict)
 		Py_INCREF(ldict);
-		return ldict;
+	else if (PyErr_Occurred() || !(ldict = ldict_new(self, token, 1)))
+		return NULL;
+	/* Still there: __init__ ran Python code, which may have ended
+	 * threads or cleared the local. */
+	if (self->dicts) {
+		self->cached_tdict = tdict;
+		self->cached_ldict = ldict;
 	}
-	return PyErr_Occurred() ? NULL : ldict_new(self, token, 1);
+	return ldict;
 }
 
 /* on_thread_end(local_ref, token_ref): a thread's token died, so the local,
@@ -134,9 +169,12 @@ static PyObject *thread_ended(PyObject *local_ref, PyObject *token_ref)
 	PyObject *self = PyObject_CallObject(local_ref, NULL); /* the local or None */
 	if (!self)
 		return NULL;
-	if (self != Py_None && ((localobject *)self)->dicts &&
-	    PyDict_DelItem(((localobject *)self)->dicts, token_ref) < 0)
-		PyErr_Clear(); /* already gone: an __init__ that failed */
+	if (self != Py_None) {
+		forget_cached((localobject *)self);
+		if (((localobject *)self)->dicts &&
+		    PyDict_DelItem(((localobject *)self)->dicts, token_ref) < 0)
+			PyErr_Clear(); /* already gone: an __init__ that failed */
+	}
 	Py_DECREF(self);
 	Py_RETURN_NONE;
 }
@@ -148,7 +186,7 @@ static PyMethodDef thread_ended_def = {
 static PyObject *local_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 {
 	localobject *self;
-	PyObject *self_ref, *token, *ldict;
+	PyObject *self_ref, *tdict, *token, *ldict;
 
 	if (tp->tp_init == PyBaseObject_Type.tp_init &&
 	    (PyTuple_GET_SIZE(args) != 0 || (kw && PyDict_GET_SIZE(kw) != 0))) {
@@ -172,7 +210,8 @@ static PyObject *local_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 		goto fail;
 	/* The creating thread's dict, without __init__: the type call that made
 	 * us runs it next. */
-	token = thread_token(base_of(tp));
+	tdict = thread_dict();
+	token = tdict ? thread_token(tdict, base_of(tp)) : NULL;
 	ldict = token ? ldict_new(self, token, 0) : NULL;
 	if (!ldict)
 		goto fail;
@@ -183,151 +222,40 @@ fail:
 	return NULL;
 }
 
+/* "__dict__" names the calling thread's dict itself.  Attribute names are
+ * nearly always interned, so most are told apart by length alone. */
 static int is_dict_name(PyObject *name)
 {
-	return PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "__dict__") == 0;
+	return PyUnicode_Check(name) && PyUnicode_GET_LENGTH(name) == 8 &&
+	       PyUnicode_CompareWithASCIIString(name, "__dict__") == 0;
 }
 
-/* What the type (its MRO) has for `name`, as generic attribute access looks
- * it up: a new reference, or NULL with or without an exception. */
-static PyObject *type_lookup(PyTypeObject *tp, PyObject *name)
-{
-	PyObject *mro = tp->tp_mro, *found = NULL;
-	Py_ssize_t i;
-	Py_INCREF(mro); /* a key's __eq__ could replace it meanwhile */
-	for (i = 0; i < PyTuple_GET_SIZE(mro) && !found; i++) {
-		PyObject *dict = compat_type_dict((PyTypeObject *)PyTuple_GET_ITEM(mro, i));
-		if (!dict)
-			break;
-		found = PyDict_GetItemWithError(dict, name);
-		Py_XINCREF(found);
-		Py_DECREF(dict);
-		if (!found && PyErr_Occurred())
-			break;
-	}
-	Py_DECREF(mro);
-	return found;
-}
-
-/* Raise the AttributeError generic access raises for a missing `name` of
- * `self`; a failed deletion is worded as this version words it
- * (compat_attribute_error). */
-static void no_attribute(PyObject *self, PyObject *name, int deleting)
-{
-	unsigned how = compat_attribute_error;
-	PyObject *msg, *exc = NULL, *args = NULL, *kwargs = NULL;
-	if (deleting && !(how & COMPAT_ATTRERR_DEL_MESSAGE)) {
-		PyErr_SetObject(PyExc_AttributeError, name);
-		return;
-	}
-	msg = PyUnicode_FromFormat("'%.100s' object has no attribute '%U'",
-	                           Py_TYPE(self)->tp_name, name);
-	if (!msg)
-		return;
-	if (!deleting || !(how & COMPAT_ATTRERR_DEL_CONTEXT)) {
-		PyErr_SetObject(PyExc_AttributeError, msg);
-		Py_DECREF(msg);
-		return;
-	}
-	/* AttributeError(msg, name=..., obj=...): what "did you mean" uses. */
-	args = PyTuple_Pack(1, msg);
-	kwargs = args ? Py_BuildValue("{sOsO}", "name", name, "obj", self) : NULL;
-	exc = kwargs ? PyObject_Call(PyExc_AttributeError, args, kwargs) : NULL;
-	if (exc)
-		PyErr_SetObject(PyExc_AttributeError, exc);
-	Py_XDECREF(exc);
-	Py_XDECREF(kwargs);
-	Py_XDECREF(args);
-	Py_DECREF(msg);
-}
-
-/* Generic attribute lookup with `ldict` as the instance dict: data
- * descriptors of the type, then the dict, then other type attributes. */
-static PyObject *getattr_in(PyObject *self, PyObject *name, PyObject *ldict)
-{
-	PyTypeObject *tp = Py_TYPE(self);
-	PyObject *descr, *value;
-	descrgetfunc get;
-
-	if (is_dict_name(name)) {
-		Py_INCREF(ldict);
-		return ldict;
-	}
-	/* _local itself has no data descriptor a dict entry could hide but
-	 * __class__, so it looks in the dict first, as the stock type does. */
-	if (tp->tp_dealloc == (destructor)local_dealloc) {
-		value = PyDict_GetItemWithError(ldict, name);
-		if (value || PyErr_Occurred()) {
-			Py_XINCREF(value);
-			return value;
-		}
-	}
-	descr = type_lookup(tp, name);
-	if (!descr && PyErr_Occurred())
-		return NULL;
-	get = descr ? Py_TYPE(descr)->tp_descr_get : NULL;
-	if (get && Py_TYPE(descr)->tp_descr_set) {
-		value = get(descr, self, (PyObject *)tp);
-		Py_DECREF(descr);
-		return value;
-	}
-	value = PyDict_GetItemWithError(ldict, name);
-	if (value || PyErr_Occurred()) {
-		Py_XINCREF(value);
-		Py_XDECREF(descr);
-		return value;
-	}
-	if (get) {
-		value = get(descr, self, (PyObject *)tp);
-		Py_DECREF(descr);
-		return value;
-	}
-	if (descr)
-		return descr;
-	no_attribute(self, name, 0);
-	return NULL;
-}
-
+/* Attribute access is the interpreter's own generic access with the calling
+ * thread's dict standing in for the instance dict
+ * (_PyObject_GenericGetAttrWithDict and its setter, exported by every
+ * version 3.8-3.13): data descriptors of the type, then the dict, then the
+ * rest of the type, with the type lookup cache and the very error each
+ * version raises. */
 static PyObject *local_getattro(localobject *self, PyObject *name)
 {
 	PyObject *value, *ldict = ldict_of(self);
 	if (!ldict)
 		return NULL;
-	value = getattr_in((PyObject *)self, name, ldict);
+	if (is_dict_name(name))
+		return ldict;
+	/* _local itself has no data descriptor a dict entry could hide but
+	 * __class__, so it looks in the dict first, as the stock type does. */
+	if (Py_TYPE(self)->tp_dealloc == (destructor)local_dealloc) {
+		value = PyDict_GetItemWithError(ldict, name);
+		if (value || PyErr_Occurred()) {
+			Py_XINCREF(value);
+			Py_DECREF(ldict);
+			return value;
+		}
+	}
+	value = _PyObject_GenericGetAttrWithDict((PyObject *)self, name, ldict, 0);
 	Py_DECREF(ldict);
 	return value;
-}
-
-/* Generic attribute assignment (value NULL: deletion) into `ldict`. */
-static int setattr_in(PyObject *self, PyObject *name, PyObject *value, PyObject *ldict)
-{
-	PyObject *descr;
-	descrsetfunc set;
-	int rc;
-
-	if (is_dict_name(name)) {
-		PyErr_Format(PyExc_AttributeError, "'%.100s' object attribute '%U' is read-only",
-		             Py_TYPE(self)->tp_name, name);
-		return -1;
-	}
-	descr = type_lookup(Py_TYPE(self), name);
-	if (!descr && PyErr_Occurred())
-		return -1;
-	set = descr ? Py_TYPE(descr)->tp_descr_set : NULL;
-	if (set) {
-		rc = set(descr, self, value);
-		Py_DECREF(descr);
-		return rc;
-	}
-	Py_XDECREF(descr);
-	if (value)
-		return PyDict_SetItem(ldict, name, value);
-	rc = PyDict_DelItem(ldict, name);
-	if (rc < 0 && PyErr_ExceptionMatches(PyExc_KeyError)) {
-		PyErr_Clear();
-		no_attribute(self, name, 1);
-	}
-	return rc;
 }
 
 static int local_setattro(localobject *self, PyObject *name, PyObject *value)
@@ -336,7 +264,13 @@ static int local_setattro(localobject *self, PyObject *name, PyObject *value)
 	PyObject *ldict = ldict_of(self);
 	if (!ldict)
 		return -1;
-	rc = setattr_in((PyObject *)self, name, value, ldict);
+	if (is_dict_name(name)) {
+		PyErr_Format(PyExc_AttributeError, "'%.100s' object attribute '%U' is read-only",
+		             Py_TYPE(self)->tp_name, name);
+		Py_DECREF(ldict);
+		return -1;
+	}
+	rc = _PyObject_GenericSetAttrWithDict((PyObject *)self, name, value, ldict);
 	Py_DECREF(ldict);
 	return rc;
 }
@@ -357,6 +291,7 @@ static int local_traverse(localobject *self, visitproc visit, void *arg)
 
 static int local_clear(localobject *self)
 {
+	forget_cached(self);
 	Py_CLEAR(self->args);
 	Py_CLEAR(self->kw);
 	Py_CLEAR(self->dicts);

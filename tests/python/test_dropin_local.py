@@ -69,6 +69,23 @@ class LocalCases:
         self.assertEqual(self.run_thread(body), (False, 2, {"x": 2}))
         self.assertEqual((loc.x, loc.__dict__), (1, {"x": 1}))
 
+    def test_a_new_thread_never_sees_the_data_of_threads_that_ended(self):
+        # Each thread ends (its data freed) before the next starts, so the
+        # next one is likely to get the same memory for its thread state:
+        # what the drop-in remembers of the last thread must not carry over.
+        loc = self.Local()
+
+        def body(i):
+            seen = getattr(loc, "x", None)
+            loc.x = i
+            loc.v = Value()
+            return seen, self.watch(loc.v)
+        for i in range(100):
+            seen, (gone, ref) = self.run_thread(body, i)
+            self.assertIsNone(seen, "thread %d saw an ended thread's data" % i)
+            self.assertTrue(gone.acquire(timeout=WAIT_CAP), "thread %d's data was not freed" % i)
+        self.assertFalse(hasattr(loc, "x"))
+
     def test_deleting_an_attribute_removes_it_in_this_thread_only(self):
         loc = self.Local()
         loc.x = 1
