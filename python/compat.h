@@ -68,13 +68,13 @@ int compat_daemon_threads_allowed(void);
  * PyErr_CheckSignals does nothing, so a wait there has no reason to wake. */
 int compat_runs_signal_handlers(void);
 
-/* Make `ts`, the attached thread state of the calling thread, the one the
- * interpreter's PyGILState calls find for this thread.  A thread state made
- * by another thread and attached here is not (3.8-3.11), and then any
- * PyGILState_Ensure in this thread, which tracemalloc's hooks make on every
- * raw allocation, waits for the interpreter lock this thread holds.  Only
- * where the thread has no state bound; a no-op from 3.12, where attaching
- * binds. */
+/* Make `ts`, a thread state another thread made and the calling thread
+ * has just attached, the calling thread's own: its thread ids (which
+ * PyThreadState_New took from the thread that called it), and the binding
+ * the interpreter's PyGILState calls find for this thread.  Without that
+ * binding (3.8-3.11: attaching does not make it), any PyGILState_Ensure in
+ * this thread, which tracemalloc's hooks make on every raw allocation,
+ * waits for the interpreter lock this thread holds. */
 void compat_bind_thread_state(PyThreadState *ts);
 
 /* Report the exception being handled as unraisable: a thread started by

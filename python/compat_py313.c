@@ -154,5 +154,9 @@ PyObject *compat_weakref_get(PyObject *ref)
 
 void compat_bind_thread_state(PyThreadState *ts)
 {
-	(void)ts; /* attaching a thread state binds it to the thread */
+	ts->thread_id = PyThread_get_thread_ident();
+#ifdef PY_HAVE_THREAD_NATIVE_ID
+	ts->native_thread_id = PyThread_get_thread_native_id();
+#endif
+	/* Attaching it made the PyGILState binding. */
 }

@@ -129,5 +129,6 @@ PyAPI_FUNC(void) _PyThreadState_Init(struct pyruntimestate *runtime, PyThreadSta
 
 void compat_bind_thread_state(PyThreadState *ts)
 {
+	ts->thread_id = PyThread_get_thread_ident();
 	_PyThreadState_Init(&_PyRuntime, ts); /* binds it when nothing is bound */
 }

@@ -80,5 +80,6 @@ PyAPI_FUNC(void) _PyThreadState_Init(PyThreadState *tstate);
 
 void compat_bind_thread_state(PyThreadState *ts)
 {
+	ts->thread_id = PyThread_get_thread_ident();
 	_PyThreadState_Init(ts); /* binds it when nothing is bound */
 }

@@ -108,16 +108,16 @@ static void thread_end(struct boot *boot, PyThreadState *tstate)
  * tests/python/test_shutdown.py.)
  *
  * Once attached, the interpreter is alive until we release its lock, and
- * we trade `first` for a thread state made here: PyThreadState_New binds
- * the state it makes to the calling thread (its thread id, used by
- * sys._current_frames and PyThreadState_SetAsyncExc, and before 3.12 the
- * PyGILState binding that C callbacks such as ctypes' rely on), and the
- * parent's `first` carries the parent's. */
+ * `first` becomes ours: compat_bind_thread_state gives it this thread's
+ * ids (PyThreadState_New gave it the parent's; sys._current_frames and
+ * PyThreadState_SetAsyncExc go by them) and, before 3.12, the PyGILState
+ * binding that C callbacks such as ctypes' rely on.  One thread state per
+ * thread, as _thread makes. */
 static void thread_run(void *arg)
 {
 	struct boot *boot = (struct boot *)arg;
 	module_state *st;
-	PyThreadState *first, *tstate;
+	PyThreadState *first;
 	PyObject *res;
 
 	thread_lock_acquire(&boot->ready, 1);
@@ -135,17 +135,6 @@ static void thread_run(void *arg)
 	 * on, every raw allocation asks PyGILState who we are (compat.h). */
 	compat_bind_thread_state(first);
 	st = thread_state(boot->module);
-	tstate = PyThreadState_New(boot->interp);
-	if (!tstate) {
-		PyErr_NoMemory();
-		compat_report_thread_exception(boot->func, st->is_dropin);
-		thread_end(boot, first);
-		return;
-	}
-	PyThreadState_Swap(tstate);
-	PyThreadState_Clear(first);
-	PyThreadState_Delete(first); /* unbinds `first` from this thread... */
-	compat_bind_thread_state(tstate); /* ...so bind ours */
 
 	/* Counted while its Python work runs, as _thread counts: from here
 	 * to the end of the call, all under the interpreter lock. */
@@ -159,7 +148,7 @@ static void thread_run(void *arg)
 		compat_report_thread_exception(boot->func, st->is_dropin);
 	}
 	st->threads--;
-	thread_end(boot, tstate);
+	thread_end(boot, first);
 }
 
 PyDoc_STRVAR(start_new_thread_doc,
