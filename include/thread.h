@@ -255,6 +255,12 @@ THREAD_API int thread_rlock_release_save(thread_rlock *rlock,
 THREAD_API int thread_rlock_acquire_restore(thread_rlock *rlock,
                                             const thread_rlock_state *saved);
 
+/* As thread_rlock_acquire_restore when `rlock` is free; when it is not,
+ * return 0 at once, changing nothing.  Returns 1 if restored; THREAD_EINVAL
+ * as above.  For a caller with something to do before it may wait (an
+ * interpreter gives up its own lock first). */
+THREAD_API int thread_rlock_try_restore(thread_rlock *rlock, const thread_rlock_state *saved);
+
 /* ---- joinable threads ------------------------------------------------- */
 
 /* A running (or finished, not yet joined) thread started by

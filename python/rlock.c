@@ -197,10 +197,15 @@ static PyObject *rlock_acquire_restore(rlockobject *self, PyObject *state)
 	saved.count = (uint32_t)count;
 	saved.owner = (thread_ident)owner;
 	/* Uninterruptible, as the stock RLock's: Condition.wait() must get
-	 * its lock back before anything else happens. */
-	Py_BEGIN_ALLOW_THREADS
-	r = thread_rlock_acquire_restore(&self->rl, &saved);
-	Py_END_ALLOW_THREADS
+	 * its lock back before anything else happens.  A free lock is taken
+	 * without giving up the interpreter lock, whose hand-over to another
+	 * thread and back would cost two switches. */
+	r = thread_rlock_try_restore(&self->rl, &saved);
+	if (r == 0) {
+		Py_BEGIN_ALLOW_THREADS
+		r = thread_rlock_acquire_restore(&self->rl, &saved);
+		Py_END_ALLOW_THREADS
+	}
 	if (r < 0) {
 		PyErr_SetString(PyExc_SystemError, thread_strerror(r));
 		return NULL;

@@ -131,17 +131,30 @@ int thread_rlock_release_save(thread_rlock *rl, thread_rlock_state *saved)
 	return give_up(rl);
 }
 
-int thread_rlock_acquire_restore(thread_rlock *rl, const thread_rlock_state *saved)
+/* Take the word (waiting or not) and put `saved` back: 1, 0 (not taken),
+ * or an error. */
+static int restore(thread_rlock *rl, const thread_rlock_state *saved, int waitflag)
 {
 	int rc;
 	if (!rl || !saved || saved->owner == 0 || saved->count == 0)
 		return THREAD_EINVAL;
-	rc = thread_lock_acquire(&rl->lock_, 1);
+	rc = thread_lock_acquire(&rl->lock_, waitflag);
 	if (rc != 1)
 		return rc;
 	atomic_store_relaxed(&rl->count_, saved->count);
 	atomic_store64_relaxed(&rl->owner_, saved->owner);
-	return 0;
+	return 1;
+}
+
+int thread_rlock_acquire_restore(thread_rlock *rl, const thread_rlock_state *saved)
+{
+	int rc = restore(rl, saved, 1);
+	return rc == 1 ? 0 : rc;
+}
+
+int thread_rlock_try_restore(thread_rlock *rl, const thread_rlock_state *saved)
+{
+	return restore(rl, saved, 0);
 }
 
 int thread_rlock_reinit(thread_rlock *rl)

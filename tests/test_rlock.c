@@ -156,6 +156,45 @@ TEST(release_save_frees_every_level_and_acquire_restore_gives_them_back)
 	steps_free(o.st);
 }
 
+/* Another thread holds it while we try to restore. */
+static void hold_until_step_2(void *p)
+{
+	struct other *o = (struct other *)p;
+	o->rc = thread_rlock_acquire(&o->rl, 1);
+	steps_set(o->st, 1);
+	steps_wait(o->st, 2);
+	thread_rlock_release(&o->rl);
+	steps_set(o->st, 3);
+}
+
+TEST(try_restore_restores_a_free_rlock_and_leaves_a_held_one_alone)
+{
+	struct other o = {THREAD_RLOCK_INIT, steps_new(), -99, 0, -99, 0, 0};
+	thread_rlock_state saved = {0, 0};
+	thread_rlock_state bad = {0, 1};
+	ASSERT_EQ(thread_rlock_try_restore(&o.rl, NULL), THREAD_EINVAL);
+	ASSERT_EQ(thread_rlock_try_restore(&o.rl, &bad), THREAD_EINVAL);
+	ASSERT_EQ(thread_rlock_acquire(&o.rl, 1), 1);
+	ASSERT_EQ(thread_rlock_acquire(&o.rl, 1), 1);
+	ASSERT_EQ(thread_rlock_release_save(&o.rl, &saved), 0);
+	start_or_fail(hold_until_step_2, &o);
+	steps_wait(o.st, 1);
+	ASSERT_EQ(o.rc, 1);
+	/* Held by the other thread: nothing changes, nothing waits. */
+	ASSERT_EQ(thread_rlock_try_restore(&o.rl, &saved), 0);
+	ASSERT_EQ(thread_rlock_is_owned(&o.rl), 0);
+	ASSERT_EQ(thread_rlock_count(&o.rl), 0);
+	steps_set(o.st, 2);
+	steps_wait(o.st, 3);
+	ASSERT_EQ(thread_rlock_try_restore(&o.rl, &saved), 1);
+	ASSERT_EQ(thread_rlock_is_owned(&o.rl), 1);
+	ASSERT_EQ(thread_rlock_count(&o.rl), 2);
+	ASSERT_EQ(thread_rlock_release(&o.rl), 0);
+	ASSERT_EQ(thread_rlock_release(&o.rl), 0);
+	ASSERT_EQ(thread_lock_locked(&o.rl.lock_), 0);
+	steps_free(o.st);
+}
+
 TEST(release_save_by_a_non_owner_returns_enotowner)
 {
 	thread_rlock rl = THREAD_RLOCK_INIT;
