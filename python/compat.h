@@ -13,9 +13,8 @@
  * understands (sub-interpreter GIL support 3.12+, free threading 3.13+). */
 extern PyModuleDef_Slot compat_module_slots[];
 
-/* The drop-in's slots (dropin.c): the same declarations, but that it needs
- * the GIL on a free-threaded 3.13 (local.c reads dicts it does not own
- * references to, safe only under the interpreter lock). */
+/* The drop-in's slots (dropin.c): the same declarations.  Both modules say
+ * they need the GIL on a free-threaded 3.13 (compat_py313.c says why). */
 extern PyModuleDef_Slot compat_dropin_slots[];
 
 /* A heap type from `spec`, tied to `module` where the version can do that
@@ -62,6 +61,11 @@ int compat_interrupt_main(int signum);
  * (always 1 before 3.12). */
 int compat_is_main_interpreter(void);
 int compat_daemon_threads_allowed(void);
+
+/* 0 if this interpreter lets threads start, else -1 with the RuntimeError
+ * _thread raises: 3.12+ sub-interpreters can be made without threads
+ * (allow_threads=False).  (Daemon threads refused are threading's check.) */
+int compat_check_threads_allowed(void);
 
 /* 1 if the calling thread (attached) is the one where Python runs signal
  * handlers: the main thread of the main interpreter.  Everywhere else

@@ -90,6 +90,16 @@ int compat_daemon_threads_allowed(void)
 	                                      Py_RTFLAGS_DAEMON_THREADS);
 }
 
+int compat_check_threads_allowed(void)
+{
+	if (!_PyInterpreterState_HasFeature(PyThreadState_Get()->interp, Py_RTFLAGS_THREADS)) {
+		PyErr_SetString(PyExc_RuntimeError,
+		                "thread is not supported for isolated subinterpreters");
+		return -1;
+	}
+	return 0;
+}
+
 const int compat_subtype_traverse_visits_type = 0;
 
 void compat_bind_thread_state(PyThreadState *ts)

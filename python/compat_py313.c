@@ -1,13 +1,18 @@
-/* CPython 3.13 and later: as 3.12, plus the free-threading declaration (the
- * module keeps no mutable shared state of its own: module state is written
- * once at exec, and locks are libthread's atomic words), the public clock
- * and the formatted unraisable report. */
+/* CPython 3.13 and later: as 3.12, plus the free-threading declaration, the
+ * public clock and the formatted unraisable report.
+ *
+ * Both modules declare that they need the GIL: the locks are libthread's
+ * atomic words, but the lock free lists, the fast-method caches and the
+ * thread count in the module state are shared and written under the GIL
+ * alone, and no free-threaded build is tested here.  A free-threaded
+ * interpreter therefore turns the GIL back on when they are imported (with
+ * a warning), rather than running them unsafely. */
 #include "compat.h"
 
 PyModuleDef_Slot compat_module_slots[] = {
 	{Py_mod_exec, (void *)thread_module_exec},
 	{Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
-	{Py_mod_gil, Py_MOD_GIL_NOT_USED},
+	{Py_mod_gil, Py_MOD_GIL_USED},
 	{0, NULL},
 };
 
@@ -130,6 +135,42 @@ int compat_daemon_threads_allowed(void)
 	allowed = PyObject_IsTrue(res);
 	Py_DECREF(res);
 	return allowed;
+}
+
+/* The sub-interpreter's settings, as the interpreter reports them to
+ * Python (_interpreters.get_config); the main interpreter has them all. */
+static int setting(const char *name)
+{
+	PyObject *mod, *id = NULL, *config = NULL, *value = NULL;
+	int on = -1;
+	if (compat_is_main_interpreter())
+		return 1;
+	mod = PyImport_ImportModule("_interpreters");
+	if (!mod)
+		return -1;
+	id = PyObject_CallMethod(mod, "get_current", NULL);
+	if (id && PyTuple_Check(id) && PyTuple_GET_SIZE(id) > 0)
+		config = PyObject_CallMethod(mod, "get_config", "O", PyTuple_GET_ITEM(id, 0));
+	else if (id)
+		PyErr_SetString(PyExc_SystemError, "_interpreters.get_current(): not a tuple");
+	if (config)
+		value = PyObject_GetAttrString(config, name);
+	if (value)
+		on = PyObject_IsTrue(value);
+	Py_XDECREF(value);
+	Py_XDECREF(config);
+	Py_XDECREF(id);
+	Py_DECREF(mod);
+	return on;
+}
+
+int compat_check_threads_allowed(void)
+{
+	int on = setting("allow_threads");
+	if (on == 0)
+		PyErr_SetString(PyExc_RuntimeError,
+		                "thread is not supported for isolated subinterpreters");
+	return on == 1 ? 0 : -1;
 }
 
 const int compat_subtype_traverse_visits_type = 0;

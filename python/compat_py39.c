@@ -73,6 +73,11 @@ int compat_daemon_threads_allowed(void)
 	return 1; /* an interpreter-wide setting only from 3.12 */
 }
 
+int compat_check_threads_allowed(void)
+{
+	return 0; /* every interpreter may start threads before 3.12 */
+}
+
 const int compat_subtype_traverse_visits_type = 0;
 
 /* Exported, declared only in an internal header. */

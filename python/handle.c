@@ -275,7 +275,8 @@ static PyObject *start_joinable(PyObject *module, PyObject *args, PyObject *kwar
 		PyErr_SetString(st->error, "thread already started");
 		goto failed;
 	}
-	if (compat_check_thread_start() < 0 || !(empty = PyTuple_New(0)))
+	if (compat_check_threads_allowed() < 0 || compat_check_thread_start() < 0 ||
+	    !(empty = PyTuple_New(0)))
 		goto failed;
 	handle_of(handle)->nondaemon = !daemon;
 	ident = thread_start(module, func, empty, NULL, handle);

@@ -264,8 +264,9 @@ static int check_start_args(int dropin, Py_ssize_t nargs, PyObject *func, PyObje
 			             Py_TYPE(kwargs)->tp_name);
 		return -1;
 	}
-	/* 3.12+ _thread refuses once the interpreter is being finalised. */
-	if (dropin && compat_check_thread_start() < 0)
+	/* Both faces refuse where the interpreter forbids threads; 3.12+
+	 * _thread also refuses once the interpreter is being finalised. */
+	if (compat_check_threads_allowed() < 0 || (dropin && compat_check_thread_start() < 0))
 		return -1;
 	return 0;
 }
