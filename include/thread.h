@@ -45,8 +45,9 @@ extern "C" {
 #define THREAD_ENOSYS     (-7) /* the platform lacks the feature (thread names) */
 #define THREAD_EOVERFLOW  (-8) /* a reentrant lock's recursion count is at its limit */
 
-/* Flags for thread_lock_acquire_timed(). */
+/* Flags for thread_lock_acquire_timed() and thread_rlock_acquire_timed(). */
 #define THREAD_INTERRUPTIBLE 1u /* a signal handler may end the wait: THREAD_EINTR */
+#define THREAD_NO_SPIN       2u /* sleep at once: the holder will not be quick */
 
 /* Identifier of a thread: nonzero while the thread lives; may be reused by
  * another thread after this one ends.  On POSIX it is the thread's
@@ -142,10 +143,17 @@ THREAD_API int thread_lock_acquire(thread_lock *lock, int waitflag);
  * Without the flag, waits resume after signals and the deadline does not
  * move.  On Windows there are no POSIX signals and THREAD_INTERRUPTIBLE has
  * no effect.
- * THREAD_EINVAL when `lock` is NULL or `flags` has unknown bits.
+ * THREAD_EINVAL when `lock` is NULL or `flags` has unknown bits
+ * (THREAD_INTERRUPTIBLE and THREAD_NO_SPIN are known).
  * Ordering: as thread_lock_acquire. */
 THREAD_API int thread_lock_acquire_timed(thread_lock *lock, int64_t timeout_ns,
                                          unsigned flags);
+/* THREAD_NO_SPIN: a held lock is waited for by sleeping at once, without
+ * the short spin that otherwise comes first (a holder on another processor
+ * usually releases within it).  For a waiter that knows the release is far
+ * off and that the thread it just woke may be waiting for this processor:
+ * an interpreter thread that gave up its interpreter lock to wait, say,
+ * where the release needs another thread to take that lock first. */
 
 /* Release `lock`.  Any thread may release it, not only the one that
  * acquired it.  If threads wait for it, one of them gets it: either the

@@ -99,8 +99,9 @@ PyAPI_FUNC(void) _PyThreadState_Init(PyThreadState *tstate);
 void compat_bind_thread_state(PyThreadState *ts)
 {
 	ts->thread_id = PyThread_get_thread_ident();
-#if PY_VERSION_HEX >= 0x030B0000 && defined(PY_HAVE_THREAD_NATIVE_ID)
-	ts->native_thread_id = PyThread_get_thread_native_id(); /* a 3.11 field */
+#if PY_VERSION_HEX >= 0x030B0000
+	/* A 3.11 field: the system's id of the thread. */
+	ts->native_thread_id = (unsigned long)thread_get_native_id();
 #endif
 	bind_to_thread(ts); /* binds it when nothing is bound */
 }

@@ -196,8 +196,7 @@ PyObject *compat_weakref_get(PyObject *ref)
 void compat_bind_thread_state(PyThreadState *ts)
 {
 	ts->thread_id = PyThread_get_thread_ident();
-#ifdef PY_HAVE_THREAD_NATIVE_ID
-	ts->native_thread_id = PyThread_get_thread_native_id();
-#endif
+	/* The system's id of the thread. */
+	ts->native_thread_id = (unsigned long)thread_get_native_id();
 	/* Attaching it made the PyGILState binding. */
 }

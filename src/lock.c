@@ -156,9 +156,9 @@ static THREAD_NOINLINE int acquire_slow(thread_lock *lk, int64_t deadline,
 	 * spaced polls let the holder run several critical sections from its
 	 * own cache (measured against pthread_mutex at 2-16 threads, bench/
 	 * section 2: 0.6-1.6x with a poll every pause, 1.1-1.6x spaced).  No
-	 * spin on a uniprocessor: the holder cannot run until the spinner
-	 * stops. */
-	int budget = multiprocessor() ? SPIN_LIMIT : 0;
+	 * spin on a uniprocessor (the holder cannot run until the spinner
+	 * stops) nor with THREAD_NO_SPIN. */
+	int budget = multiprocessor() && !(flags & THREAD_NO_SPIN) ? SPIN_LIMIT : 0;
 	for (int spent = 0, gap = 1; spent < budget; spent += gap) {
 		if (try_acquire(lk))
 			return 1;
@@ -236,7 +236,7 @@ int thread_lock_acquire_timed(thread_lock *lk, int64_t timeout_ns,
                               unsigned flags)
 {
 	uint32_t w = 0;
-	if (!lk || (flags & ~THREAD_INTERRUPTIBLE))
+	if (!lk || (flags & ~(THREAD_INTERRUPTIBLE | THREAD_NO_SPIN)))
 		return THREAD_EINVAL;
 	if (timeout_ns == 0)
 		return try_acquire(lk);

@@ -68,7 +68,7 @@ int thread_rlock_acquire_timed(thread_rlock *rl, int64_t timeout_ns,
 {
 	thread_ident me = thread_get_ident();
 	int rc;
-	if (!rl || (flags & ~THREAD_INTERRUPTIBLE))
+	if (!rl || (flags & ~(THREAD_INTERRUPTIBLE | THREAD_NO_SPIN)))
 		return THREAD_EINVAL;
 	if (held_by_me(rl, me))
 		return recurse(rl);

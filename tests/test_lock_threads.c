@@ -9,6 +9,7 @@ struct pair {
 	steps *st;
 	int result;
 	int64_t timeout_ns, waited_ns;
+	unsigned flags; /* for acquire_timed */
 };
 
 static void release_it(void *p)
@@ -20,7 +21,7 @@ static void release_it(void *p)
 
 TEST(release_by_a_thread_other_than_the_acquirer_is_allowed)
 {
-	struct pair pr = {THREAD_LOCK_INIT, steps_new(), -99, 0, 0};
+	struct pair pr = {THREAD_LOCK_INIT, steps_new(), -99, 0, 0, 0};
 	ASSERT_EQ(thread_lock_acquire(&pr.lk, 1), 1);
 	start_or_fail(release_it, &pr);
 	steps_wait(pr.st, 1);
@@ -40,7 +41,7 @@ static void acquire_blocking(void *p)
 
 TEST(release_wakes_a_thread_blocked_in_acquire)
 {
-	struct pair pr = {THREAD_LOCK_INIT, steps_new(), -99, 0, 0};
+	struct pair pr = {THREAD_LOCK_INIT, steps_new(), -99, 0, 0, 0};
 	ASSERT_EQ(thread_lock_acquire(&pr.lk, 1), 1);
 	start_or_fail(acquire_blocking, &pr);
 	steps_wait(pr.st, 1);
@@ -59,14 +60,14 @@ static void acquire_timed(void *p)
 	int64_t t0;
 	steps_set(pr->st, 1);
 	t0 = now_ns();
-	pr->result = thread_lock_acquire_timed(&pr->lk, pr->timeout_ns, 0);
+	pr->result = thread_lock_acquire_timed(&pr->lk, pr->timeout_ns, pr->flags);
 	pr->waited_ns = now_ns() - t0;
 	steps_set(pr->st, 2);
 }
 
 TEST(timed_acquire_returns_1_when_released_in_time)
 {
-	struct pair pr = {THREAD_LOCK_INIT, steps_new(), -99, 10000 * MS, 0};
+	struct pair pr = {THREAD_LOCK_INIT, steps_new(), -99, 10000 * MS, 0, 0};
 	ASSERT_EQ(thread_lock_acquire(&pr.lk, 1), 1);
 	start_or_fail(acquire_timed, &pr);
 	steps_wait(pr.st, 1);
@@ -78,9 +79,29 @@ TEST(timed_acquire_returns_1_when_released_in_time)
 	steps_free(pr.st);
 }
 
+TEST(a_waiter_that_does_not_spin_is_woken_by_release_and_times_out_on_time)
+{
+	struct pair pr = {THREAD_LOCK_INIT, steps_new(), -99, 10000 * MS, 0, 0};
+	pr.flags = THREAD_NO_SPIN;
+	ASSERT_EQ(thread_lock_acquire(&pr.lk, 1), 1);
+	start_or_fail(acquire_timed, &pr);
+	steps_wait(pr.st, 1);
+	pause_ms(20);
+	ASSERT_EQ(thread_lock_release(&pr.lk), 0);
+	steps_wait(pr.st, 2);
+	ASSERT_EQ(pr.result, 1);
+	ASSERT_LT(pr.waited_ns, pr.timeout_ns);
+	/* Held by us now: it times out, no earlier than asked. */
+	ASSERT_EQ(thread_lock_acquire_timed(&pr.lk, 20 * MS, THREAD_NO_SPIN), 0);
+	ASSERT_EQ(thread_lock_release(&pr.lk), 0);
+	ASSERT_EQ(thread_lock_acquire_timed(&pr.lk, 20 * MS, THREAD_NO_SPIN | THREAD_INTERRUPTIBLE),
+	          1);
+	steps_free(pr.st);
+}
+
 TEST(timed_acquire_in_another_thread_returns_0_no_earlier_than_the_timeout)
 {
-	struct pair pr = {THREAD_LOCK_INIT, steps_new(), -99, 100 * MS, 0};
+	struct pair pr = {THREAD_LOCK_INIT, steps_new(), -99, 100 * MS, 0, 0};
 	ASSERT_EQ(thread_lock_acquire(&pr.lk, 1), 1);
 	start_or_fail(acquire_timed, &pr);
 	steps_wait(pr.st, 2);

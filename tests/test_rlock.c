@@ -39,7 +39,11 @@ TEST(rlock_calls_with_null_return_einval)
 	thread_rlock_state st;
 	ASSERT_EQ(thread_rlock_acquire(NULL, 1), THREAD_EINVAL);
 	ASSERT_EQ(thread_rlock_acquire_timed(NULL, 0, 0), THREAD_EINVAL);
-	ASSERT_EQ(thread_rlock_acquire_timed(&rl, 0, 2u), THREAD_EINVAL);
+	ASSERT_EQ(thread_rlock_acquire_timed(&rl, 0, 0x80u), THREAD_EINVAL);
+	ASSERT_EQ(thread_rlock_count(&rl), 0);
+	/* The known flags are taken. */
+	ASSERT_EQ(thread_rlock_acquire_timed(&rl, 0, THREAD_NO_SPIN | THREAD_INTERRUPTIBLE), 1);
+	ASSERT_EQ(thread_rlock_release(&rl), 0);
 	ASSERT_EQ(thread_rlock_release(NULL), THREAD_EINVAL);
 	ASSERT_EQ(thread_rlock_is_owned(NULL), THREAD_EINVAL);
 	ASSERT_EQ(thread_rlock_count(NULL), 0);
