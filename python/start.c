@@ -9,11 +9,7 @@
 /* What the new thread runs.  Heap-allocated by the parent and owned (and
  * freed) by the child once it starts, else by the parent. */
 struct boot {
-	PyInterpreterState *interp; /* the interpreter that called us */
-	thread_lock ready;          /* held by the parent until `first` is set */
-	PyThreadState *first;       /* made by the parent, see thread_run; NULL
-	                             * if that failed (the parent then owns and
-	                             * has dropped every reference below) */
+	PyThreadState *first;       /* made by the parent, see thread_run */
 	PyObject *module;           /* strong: its state counts the thread */
 	PyObject *handle;           /* strong, or NULL: marked done at the end */
 	PyObject *func, *args, *kwargs; /* strong references; kwargs may be NULL */
@@ -94,10 +90,11 @@ static void thread_end(struct boot *boot, PyThreadState *tstate)
 
 /* The new thread.
  *
- * The parent makes `first`, a thread state of the interpreter, while it
- * holds the interpreter lock, just after starting us (so that work overlaps
- * our start-up), hands it over through `ready`, and returns at once.  We
- * are rarely there before it, so `ready` is normally free when we look.  Our first act is to attach
+ * The parent makes `first`, a thread state of the interpreter, before it
+ * starts us, as _thread does, and returns at once.  (Made after the start,
+ * to overlap our start-up, it cost a sleep and a wake-up whenever we got
+ * there first and had to wait for it: Thread start+join 1.14x of stock on
+ * 3.8.)  Our first act is to attach
  * it with PyEval_RestoreThread, which is the one call CPython makes safe
  * for a thread whose interpreter may be finalised meanwhile: it is what
  * every daemon thread does after a blocking call.  If the main thread has
@@ -116,20 +113,12 @@ static void thread_end(struct boot *boot, PyThreadState *tstate)
 static void thread_run(void *arg)
 {
 	struct boot *boot = (struct boot *)arg;
+	PyThreadState *first = boot->first; /* the start made it visible */
 	module_state *st;
-	PyThreadState *first;
 	PyObject *res;
 
-	thread_lock_acquire(&boot->ready, 1);
-	first = boot->first;
-	if (!first) {
-		/* The parent raised MemoryError and dropped the references. */
-		PyMem_RawFree(boot);
-		return;
-	}
-	/* From here on the parent no longer touches `boot`: it released
-	 * `ready` while holding the interpreter lock, which we take next, so
-	 * that release has returned before we can free `boot`. */
+	/* The parent holds the interpreter lock until thread_start returns,
+	 * and no longer touches `boot` once the start succeeded. */
 	PyEval_RestoreThread(first);
 	/* Bound to this thread before anything allocates: with tracemalloc
 	 * on, every raw allocation asks PyGILState who we are (compat.h). */
@@ -174,10 +163,12 @@ thread_ident thread_start(PyObject *module, PyObject *func, PyObject *args, PyOb
 		PyErr_NoMemory();
 		goto failed;
 	}
-	boot->interp = PyThreadState_Get()->interp;
-	boot->ready = (thread_lock)THREAD_LOCK_INIT;
-	thread_lock_acquire(&boot->ready, 0); /* free: cannot fail */
-	boot->first = NULL;
+	boot->first = PyThreadState_New(PyThreadState_Get()->interp);
+	if (!boot->first) {
+		PyMem_RawFree(boot);
+		PyErr_NoMemory();
+		goto failed;
+	}
 	Py_INCREF(module);
 	Py_XINCREF(handle);
 	Py_INCREF(func);
@@ -191,6 +182,9 @@ thread_ident thread_start(PyObject *module, PyObject *func, PyObject *args, PyOb
 
 	rc = thread_start_new_thread(thread_run, boot, &ident);
 	if (rc < 0) {
+		/* Never attached: cleared and deleted from here, as _thread does. */
+		PyThreadState_Clear(boot->first);
+		PyThreadState_Delete(boot->first);
 		boot_free(boot);
 		if (st->is_dropin)
 			PyErr_SetString(st->error, "can't start new thread");
@@ -198,22 +192,10 @@ thread_ident thread_start(PyObject *module, PyObject *func, PyObject *args, PyOb
 			PyErr_Format(st->error, "can't start new thread: %s", thread_strerror(rc));
 		goto failed;
 	}
-	/* Before `ready`: the thread's Python code may look at its handle. */
+	/* The thread runs no Python code before we give up the interpreter
+	 * lock, so it finds its handle running. */
 	if (handle)
 		thread_handle_running(handle, ident);
-	/* The child is starting up meanwhile; it waits for `ready`. */
-	boot->first = PyThreadState_New(boot->interp);
-	if (!boot->first) {
-		Py_DECREF(func);
-		Py_DECREF(args);
-		Py_XDECREF(kwargs);
-		Py_DECREF(module);
-		Py_XDECREF(handle);
-		thread_lock_release(&boot->ready); /* the child frees boot and ends */
-		PyErr_NoMemory();
-		goto failed;
-	}
-	thread_lock_release(&boot->ready);
 	return ident;
 failed:
 	if (handle)
