@@ -135,12 +135,32 @@ static PyObject *rlock_exit(PyObject *self, PyObject *const *args, Py_ssize_t na
 	return rlock_release((rlockobject *)self, NULL);
 }
 
+/* release() as a fast method: it takes no arguments. */
+static PyObject *rlock_release_fast(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                    PyObject *kwnames)
+{
+	(void)args;
+	if (nargs != 0 || (kwnames && PyTuple_GET_SIZE(kwnames))) {
+		PyErr_Format(PyExc_TypeError, "release() takes no arguments (%zd given)",
+		             nargs + (kwnames ? PyTuple_GET_SIZE(kwnames) : 0));
+		return NULL;
+	}
+	return rlock_release((rlockobject *)self, NULL);
+}
+
 FASTMETHOD_BOUND_CALL(rlock_enter_bound, rlock_enter)
 FASTMETHOD_BOUND_CALL(rlock_exit_bound, rlock_exit)
+FASTMETHOD_BOUND_CALL(rlock_acquire_bound, rlock_enter)
+FASTMETHOD_BOUND_CALL(rlock_release_bound, rlock_release_fast)
 
+/* acquire() and release() too: threading's RLock users call them as
+ * methods, and on 3.8 the generic method call's checks cost more than the
+ * lock (RLock nested twice 0.76x of stock as built-in methods). */
 static const fastmethod_def rlock_fastmethods[] = {
 	{"__enter__", rlock_enter, rlock_enter_bound, enter_doc},
 	{"__exit__", rlock_exit, rlock_exit_bound, exit_doc},
+	{"acquire", rlock_enter, rlock_acquire_bound, acquire_doc},
+	{"release", rlock_release_fast, rlock_release_bound, release_doc},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -239,9 +259,6 @@ static PyObject *rlock_repr(rlockobject *self)
 }
 
 static PyMethodDef rlock_methods[] = {
-	{"acquire", (PyCFunction)(void (*)(void))rlock_acquire, METH_FASTCALL | METH_KEYWORDS,
-	 acquire_doc},
-	{"release", (PyCFunction)rlock_release, METH_NOARGS, release_doc},
 	{"_is_owned", (PyCFunction)rlock_is_owned, METH_NOARGS, is_owned_doc},
 	{"_recursion_count", (PyCFunction)rlock_recursion_count, METH_NOARGS,
 	 recursion_count_doc},
