@@ -15,6 +15,8 @@ from it.  This checks the parts of that which a program can see:
    is a CMake option of CMakeLists.txt).
 4. Each function's page names every THREAD_E* code that the function's
    comment in the header names.
+5. Every other public name of the header, macro (flags, initialisers,
+   version) or type, is mentioned by some page.
 With --examples CC LIBRARY WORKDIR, every EXAMPLES block that is a whole
 program (it has main) is compiled with CC against the header and LIBRARY,
 then run; it must exit 0.
@@ -68,6 +70,12 @@ if not codes:
 with open(os.path.join(root, "CMakeLists.txt"), encoding="utf-8") as f:
     known_names = set(re.findall(r"\bTHREAD_[A-Z0-9_]+\b", header + f.read()))
 
+
+# Public macros and types, which some page must mention (5).
+public_names = (set(re.findall(r"^#define\s+(THREAD_\w+)", header, re.M)) - {"THREAD_H", "THREAD_API"}
+                | set(re.findall(r"^typedef\s[^;{]*?\b(thread_\w+)\s*;", header, re.M))
+                | set(re.findall(r"^typedef\s[^;]*?\(\*(thread_\w+)\)", header, re.M))
+                | set(re.findall(r"^\}\s*(thread_\w+)\s*;", header, re.M)))
 
 # ---- the pages -----------------------------------------------------------
 def read(path):
@@ -192,6 +200,12 @@ for page, text in sorted(pages.items()):
         problem("man/%s.3: mentions %s, which neither include/thread.h nor CMakeLists.txt "
                 "defines" % (page, name))
 
+# 5. every public macro and type documented somewhere.
+all_pages = "\n".join(pages.values())
+for name in sorted(public_names):
+    if not re.search(r"\b%s\b" % name, all_pages):
+        problem("%s: include/thread.h defines it, no page mentions it" % name)
+
 
 # ---- examples --------------------------------------------------------------
 def examples(text):
@@ -240,8 +254,8 @@ if "--examples" in sys.argv:
     i = sys.argv.index("--examples")
     n = check_examples(*sys.argv[i + 1:i + 4])
     print("%d examples compiled and ran" % n)
-print("%d functions, %d pages, %d links, %d error codes checked"
-      % (len(api), len(pages), len(links), len(codes)))
+print("%d functions, %d pages, %d links, %d error codes, %d other names checked"
+      % (len(api), len(pages), len(links), len(codes), len(public_names)))
 if problems:
     print("%d problem(s)" % len(problems))
     sys.exit(1)
