@@ -9,6 +9,13 @@ need() {
 	[ -z "$missing" ] && return 0
 	echo "installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null
-	apt-get install -y -q --no-install-recommends $missing >/dev/null
+	log=$(mktemp)
+	if ! { apt-get update -q && apt-get install -y -q --no-install-recommends $missing; } \
+		>"$log" 2>&1; then
+		cat "$log"
+		rm -f "$log"
+		echo "could not install$missing"
+		return 1
+	fi
+	rm -f "$log"
 }
