@@ -17,9 +17,9 @@ from it.  This checks the parts of that which a program can see:
    comment in the header names.
 5. Every other public name of the header, macro (flags, initialisers,
    version) or type, is mentioned by some page.
-With --examples CC LIBRARY WORKDIR, every EXAMPLES block that is a whole
-program (it has main) is compiled with CC against the header and LIBRARY,
-then run; it must exit 0.
+With --examples CC LIBRARY WORKDIR, instead: every EXAMPLES block that is
+a whole program (it has main) is compiled with CC against the header and
+LIBRARY, then run; it must exit 0.
 
 Usage: check_man.py SOURCE_ROOT [--examples CC LIBRARY WORKDIR]"""
 import os
@@ -136,75 +136,78 @@ for f in files:
     else:
         links[f[:-2]] = target
 
-listed = {}  # page -> names its NAME section lists
-for page, text in pages.items():
-    listed[page] = [a[0] for a in (mdoc_args(l) for l in section(text, "NAME").splitlines()
-                                   if l.startswith(".Nm "))]
-    if page not in listed[page]:
-        problem("man/%s.3: its NAME section does not list %s" % (page, page))
 
-# 1. every function resolves to a page that lists it, with the header's prototype.
-for name, (ret, params, comment) in sorted(api.items()):
-    if name in links:
-        m = re.fullmatch(r"(\w+)\.3", links[name])
-        page = m.group(1) if m else None
-        if page not in pages:
-            problem("man/%s.3: links to %s, which is not a page in man/" % (name, links[name]))
+def check_pages():
+    """Checks 1 to 5."""
+    listed = {}  # page -> names its NAME section lists
+    for page, text in pages.items():
+        listed[page] = [a[0] for a in (mdoc_args(l) for l in section(text, "NAME").splitlines()
+                                       if l.startswith(".Nm "))]
+        if page not in listed[page]:
+            problem("man/%s.3: its NAME section does not list %s" % (page, page))
+
+    # 1. every function resolves to a page that lists it, with the header's prototype.
+    for name, (ret, params, comment) in sorted(api.items()):
+        if name in links:
+            m = re.fullmatch(r"(\w+)\.3", links[name])
+            page = m.group(1) if m else None
+            if page not in pages:
+                problem("man/%s.3: links to %s, which is not a page in man/" % (name, links[name]))
+                continue
+        elif name in pages:
+            page = name
+        else:
+            problem("%s: no man/%s.3 (a page, or a link to its family's page)" % (name, name))
             continue
-    elif name in pages:
-        page = name
-    else:
-        problem("%s: no man/%s.3 (a page, or a link to its family's page)" % (name, name))
-        continue
-    if name not in listed[page]:
-        problem("man/%s.3: NAME does not list %s" % (page, name))
-    proto = synopsis_prototypes(pages[page]).get(name)
-    if proto is None:
-        problem("man/%s.3: SYNOPSIS has no prototype of %s" % (page, name))
-    elif proto != (ret, params):
-        problem("man/%s.3: SYNOPSIS says %s %s(%s); the header says %s %s(%s)"
-                % (page, proto[0], name, ", ".join(proto[1]), ret, name, ", ".join(params)))
-    # 4. the codes the header's comment names for it.
-    for code in sorted(set(re.findall(r"\bTHREAD_E[A-Z]+\b", comment))):
-        if not re.search(r"\b%s\b" % code, pages[page]):
-            problem("man/%s.3: does not mention %s, which the header names for %s"
-                    % (page, code, name))
+        if name not in listed[page]:
+            problem("man/%s.3: NAME does not list %s" % (page, name))
+        proto = synopsis_prototypes(pages[page]).get(name)
+        if proto is None:
+            problem("man/%s.3: SYNOPSIS has no prototype of %s" % (page, name))
+        elif proto != (ret, params):
+            problem("man/%s.3: SYNOPSIS says %s %s(%s); the header says %s %s(%s)"
+                    % (page, proto[0], name, ", ".join(proto[1]), ret, name, ", ".join(params)))
+        # 4. the codes the header's comment names for it.
+        for code in sorted(set(re.findall(r"\bTHREAD_E[A-Z]+\b", comment))):
+            if not re.search(r"\b%s\b" % code, pages[page]):
+                problem("man/%s.3: does not mention %s, which the header names for %s"
+                        % (page, code, name))
 
-# 2. nothing the header lacks.
-for page, names in sorted(listed.items()):
-    for name in names:
-        if name not in api and not (page == "thread" and name == "thread"):
-            problem("man/%s.3: NAME lists %s, which include/thread.h does not declare"
-                    % (page, name))
-        elif name != page and links.get(name) != "%s.3" % page:
-            problem("man/%s.3: lists %s, but man/%s.3 is not a link to it"
-                    % (page, name, name))
-for name in sorted(links):
-    if name not in api:
-        problem("man/%s.3: a link for a name include/thread.h does not declare" % name)
-if "thread" not in pages:
-    problem("man/thread.3: the overview page is missing")
+    # 2. nothing the header lacks.
+    for page, names in sorted(listed.items()):
+        for name in names:
+            if name not in api and not (page == "thread" and name == "thread"):
+                problem("man/%s.3: NAME lists %s, which include/thread.h does not declare"
+                        % (page, name))
+            elif name != page and links.get(name) != "%s.3" % page:
+                problem("man/%s.3: lists %s, but man/%s.3 is not a link to it"
+                        % (page, name, name))
+    for name in sorted(links):
+        if name not in api:
+            problem("man/%s.3: a link for a name include/thread.h does not declare" % name)
+    if "thread" not in pages:
+        problem("man/thread.3: the overview page is missing")
 
-# 3. error codes and their values in thread(3); no stale THREAD_* names.
-errors = section(pages.get("thread", ""), "ERRORS")
-for code, value in sorted(codes.items(), key=lambda kv: -kv[1]):
-    pat = r"^\.It Dv %s Pq \\-%d$" % (code, -value)
-    if not re.search(pat, errors, re.M):
-        problem("man/thread.3: ERRORS lacks '.It Dv %s Pq \\-%d' (%s is %d in the header)"
-                % (code, -value, code, value))
-for code in sorted(set(re.findall(r"\bTHREAD_E[A-Z]+\b", errors)) - set(codes)):
-    problem("man/thread.3: ERRORS lists %s, which the header does not define" % code)
-for page, text in sorted(pages.items()):
-    body = re.sub(r"^\.Dt .*$", "", text, flags=re.M)  # the title is the page's name
-    for name in sorted(set(re.findall(r"\bTHREAD_[A-Z0-9_]+\b", body)) - known_names):
-        problem("man/%s.3: mentions %s, which neither include/thread.h nor CMakeLists.txt "
-                "defines" % (page, name))
+    # 3. error codes and their values in thread(3); no stale THREAD_* names.
+    errors = section(pages.get("thread", ""), "ERRORS")
+    for code, value in sorted(codes.items(), key=lambda kv: -kv[1]):
+        pat = r"^\.It Dv %s Pq \\-%d$" % (code, -value)
+        if not re.search(pat, errors, re.M):
+            problem("man/thread.3: ERRORS lacks '.It Dv %s Pq \\-%d' (%s is %d in the header)"
+                    % (code, -value, code, value))
+    for code in sorted(set(re.findall(r"\bTHREAD_E[A-Z]+\b", errors)) - set(codes)):
+        problem("man/thread.3: ERRORS lists %s, which the header does not define" % code)
+    for page, text in sorted(pages.items()):
+        body = re.sub(r"^\.Dt .*$", "", text, flags=re.M)  # the title is the page's name
+        for name in sorted(set(re.findall(r"\bTHREAD_[A-Z0-9_]+\b", body)) - known_names):
+            problem("man/%s.3: mentions %s, which neither include/thread.h nor CMakeLists.txt "
+                    "defines" % (page, name))
 
-# 5. every public macro and type documented somewhere.
-all_pages = "\n".join(pages.values())
-for name in sorted(public_names):
-    if not re.search(r"\b%s\b" % name, all_pages):
-        problem("%s: include/thread.h defines it, no page mentions it" % name)
+    # 5. every public macro and type documented somewhere.
+    all_pages = "\n".join(pages.values())
+    for name in sorted(public_names):
+        if not re.search(r"\b%s\b" % name, all_pages):
+            problem("%s: include/thread.h defines it, no page mentions it" % name)
 
 
 # ---- examples --------------------------------------------------------------
@@ -254,8 +257,10 @@ if "--examples" in sys.argv:
     i = sys.argv.index("--examples")
     n = check_examples(*sys.argv[i + 1:i + 4])
     print("%d examples compiled and ran" % n)
-print("%d functions, %d pages, %d links, %d error codes, %d other names checked"
-      % (len(api), len(pages), len(links), len(codes), len(public_names)))
+else:
+    check_pages()
+    print("%d functions, %d pages, %d links, %d error codes, %d other names checked"
+          % (len(api), len(pages), len(links), len(codes), len(public_names)))
 if problems:
     print("%d problem(s)" % len(problems))
     sys.exit(1)
