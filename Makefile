@@ -83,3 +83,12 @@ test-dropin:
 	JOBS=$(JOBS) tests/dropin/test_dropin.sh
 check-pip-install:
 	tests/python/check_pip_install.sh $(PYTHON_EXE)
+
+# ---- as users take it: the man pages linted (mandoc) and rendered (man -l);
+# the Debian packages built from a clone of HEAD, checked by lintian,
+# installed, used from C and Python, and purged (tests/packaging/)
+.PHONY: check-man check-deb
+check-man:
+	tests/packaging/check_man.sh
+check-deb:
+	JOBS=$(JOBS) tests/packaging/check_deb.sh
