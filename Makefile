@@ -92,3 +92,14 @@ check-man:
 	tests/packaging/check_man.sh
 check-deb:
 	JOBS=$(JOBS) tests/packaging/check_deb.sh
+
+# ---- make torture: every item of tests/torture, its table, N passed, M failed
+# (TORTURE_SCALE=N for a longer soak); torture-doc also writes the table into
+# docs/reliability.md.
+.PHONY: torture torture-doc
+torture: all
+	cmake --build $(BUILD) -j$(JOBS) --target torture_programs
+	$(PYTHON_EXE) tests/torture/run_torture.py $(BUILD)
+torture-doc: all
+	cmake --build $(BUILD) -j$(JOBS) --target torture_programs
+	$(PYTHON_EXE) tests/torture/run_torture.py $(BUILD) --doc docs/reliability.md
