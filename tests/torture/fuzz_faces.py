@@ -72,7 +72,7 @@ class Fuzz:
         self.rlocks = [mod.RLock() for _ in range(2)] if FACE == "dropin" else []
         self.local = mod._local() if FACE == "dropin" else None
         self.interrupts = 0
-        self.thread_errors = 0
+        self.started = 0
         self.outcomes = {}
         self.bad = []
 
@@ -224,6 +224,8 @@ class Fuzz:
             kind = type(e).__name__
             self.disallowed(label, args, kwargs, "%s: %s" % (kind, e))
         self.outcomes[kind] = self.outcomes.get(kind, 0) + 1
+        if kind == "ok" and label in ("start_new_thread", "start_new", "threading.Thread"):
+            self.started += 1
 
     def disallowed(self, label, args, kwargs, what):
         if len(self.bad) < 20:
@@ -284,6 +286,7 @@ def main():
         gc.collect()
         marks.append([getattr(sys, "gettotalrefcount", lambda: 0)(), rss()])
     print(json.dumps({"face": FACE, "seed": SEED, "calls": CALLS * REPS, "outcomes": fz.outcomes,
+                      "threads": fz.started,
                       "bad": fz.bad, "marks": marks}), flush=True)
 
 
