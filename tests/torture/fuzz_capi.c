@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define NLOCKS 3
 
@@ -74,6 +75,8 @@ struct foreign_release {
 static void release_elsewhere(void *arg)
 {
 	struct foreign_release *fr = arg;
+	struct timespec nap = {0, 200000}; /* let the driver go to sleep first */
+	nanosleep(&nap, NULL);
 	fr->result = thread_lock_release(fr->lock);
 }
 
@@ -130,17 +133,29 @@ static void step_lock(struct model *m, struct input *in, unsigned op)
 		EXPECT(thread_lock_locked(lk), m->held[i], m->held[i]);
 		break;
 	case 4: {
-		/* Released by another thread, then joined: the model frees it. */
+		/* Released by another thread a little later, while this one
+		 * waits with the raw timeout (INT64_MAX included): the slow path
+		 * and its deadline arithmetic.  The model frees it, or holds it
+		 * again when our acquire got it after that release. */
 		struct foreign_release fr = {lk, 99};
 		thread_handle *h = NULL;
+		int64_t t = take_timeout(in);
+		unsigned flags = (unsigned)take(in, 4);
+		int ours = m->held[i];
 		r = thread_start_joinable(&h, release_elsewhere, &fr, NULL);
 		EXPECT(r, 0, THREAD_EAGAIN);
-		if (r == 0) {
-			EXPECT(thread_join(h, -1, 0), 1, 1);
-			EXPECT(fr.result, m->held[i] ? 0 : THREAD_ENOTLOCKED,
-			       m->held[i] ? 0 : THREAD_ENOTLOCKED);
-			m->held[i] = 0;
-		}
+		if (r != 0)
+			break;
+		r = ours ? thread_lock_acquire_timed(lk, t, flags) : 0;
+		if (!known_flags(flags))
+			EXPECT(r, ours ? THREAD_EINVAL : 0, ours ? THREAD_EINVAL : 0);
+		else if (t == 0)
+			EXPECT(r, 0, 0);
+		else
+			EXPECT(r, 0, 1);
+		EXPECT(thread_join(h, -1, 0), 1, 1);
+		EXPECT(fr.result, ours ? 0 : THREAD_ENOTLOCKED, ours ? 0 : THREAD_ENOTLOCKED);
+		m->held[i] = r == 1;
 		break;
 	}
 	default:

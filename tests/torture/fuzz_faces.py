@@ -210,6 +210,12 @@ class Fuzz:
     def call(self):
         label, fn, extra = self.rng.choice(self.targets())
         args, kwargs = self.args(), self.kwargs()
+        if label.startswith("start_new") and self.rng.random() < 0.5:
+            # Well-formed half the time, so the functions that raise, exit
+            # the thread or release a lock they never took do run.
+            args = [self.rng.choice([self.fn_return, self.fn_raise, self.fn_exit,
+                                     self.fn_sys_exit, self.fn_release, self.fn_hold]),
+                    tuple(self.args())] + ([{}] if self.rng.random() < 0.3 else [])
         try:
             fn(*args, **kwargs)
             kind = "ok"
