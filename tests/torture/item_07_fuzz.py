@@ -26,12 +26,12 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from builds import DEBUG_PYTHON, HERE, ROOT, debug_extension, need, result, say, scaled  # noqa: E402
+from builds import DEBUG_PYTHON, HERE, ROOT, SCALE, debug_extension, need, result, say, scaled  # noqa: E402
 
 REPS = 3
 REFCOUNT_SLACK = 20    # a leak on one call in 250 shows above this
 RSS_SLACK = 1 << 20    # from the second repetition to the third
-WATCHDOG = 300         # seconds per face, far above the ~5 s it takes
+WATCHDOG = 60 * max(1, SCALE)  # seconds per face; a run takes 3-10 s at scale 1
 LIB_SOURCES = ["lock", "deadline", "error", "rlock", "join", "fork", "name",
                "thread_posix", "wait_futex"]
 
