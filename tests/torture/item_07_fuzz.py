@@ -95,7 +95,7 @@ def write_seeds(corpus):
 
 
 def libfuzzer(build, seed):
-    runs = scaled(10000, least=100)
+    runs = scaled(4000, least=100)
     out_dir = os.path.join(build, "torture-fuzz")
     exe = os.path.join(out_dir, "fuzz_capi")
     os.makedirs(out_dir, exist_ok=True)
