@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 	                   THREAD_RLOCK_INIT, 0, 0, 0, 0};
 	int64_t timeout = torture_arg(argc, argv, 4, 20000) * MS, worst = 0, t0 = now_ns();
 	thread_handle *h[18];
-	long failed = 0, hung = 0, statuses[256] = {0};
+	long failed = 0, hung = 0, held = 0, statuses[256] = {0};
 	int first = 1;
 	s.child_threads = (int)torture_arg(argc, argv, 3, 4);
 	if (nbusy > 16)
@@ -146,7 +146,12 @@ int main(int argc, char **argv)
 		FAIL_("could not start the semaphore pair");
 	for (long i = 0; i < forks; i++) {
 		int64_t c0 = now_ns();
-		int rc = run_in_fork(child, &s, timeout);
+		thread_ident owner = 0;
+		uint32_t levels;
+		int rc;
+		thread_rlock_peek(&s.rl, &owner, &levels);
+		held += thread_lock_locked(&s.lk) == 1 || owner != 0;
+		rc = run_in_fork(child, &s, timeout);
 		if (now_ns() - c0 > worst)
 			worst = now_ns() - c0;
 		if (rc == 0)
@@ -159,9 +164,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nbusy + 2; i++)
 		thread_join(h[i], -1, 0);
 	printf("{\"forks\": %ld, \"busy\": %d, \"child_threads\": %d, \"failed\": %ld, "
-	       "\"hung\": %ld, \"parent_adds\": %ld, \"worst_child_ns\": %lld, "
+	       "\"hung\": %ld, \"held_at_fork\": %ld, \"parent_adds\": %ld, \"worst_child_ns\": %lld, "
 	       "\"seconds\": %.3f, \"statuses\": {",
-	       forks, nbusy + 2, s.child_threads, failed, hung, s.value, (long long)worst,
+	       forks, nbusy + 2, s.child_threads, failed, hung, held, s.value, (long long)worst,
 	       (double)(now_ns() - t0) / 1e9);
 	for (int k = 0; k < 256; k++)
 		if (statuses[k]) {
