@@ -1,20 +1,22 @@
 """Item 1, Python part (run by item_01_lost_updates.py in `python -S`):
-usage: child_counters.py FACE OPS WORKERS LIVE ITEMS
+usage: child_counters.py FACE OPS WORKERS LIVE ITEMS WATCHDOG_S
 FACE "page": the page module's lock, workers from start_new_thread;
 "dropin": threading.Lock and threading.RLock on the drop-in, workers from
 threading.Thread.  WORKERS short-lived workers, LIVE at a time, each adding
 OPS under the lock (every fourth acquire timed); then a ring of producers
 and consumers passing ITEMS through slots guarded by locks used as binary
-semaphores.  A thread switch every 10 us makes an unprotected += lose
+semaphores.  Threads not done WATCHDOG_S seconds after their variant
+started are reported as hung.  A thread switch every 10 us makes an unprotected += lose
 updates at once.  Prints one JSON line."""
 import json
+import os
 import sys
 import time
 
 from locks_support import use_face
 
 FACE = sys.argv[1]
-OPS, WORKERS, LIVE, ITEMS = (int(a) for a in sys.argv[2:6])
+OPS, WORKERS, LIVE, ITEMS, WATCHDOG = (int(a) for a in sys.argv[2:7])
 thread, threading = use_face(FACE)
 now = time.perf_counter_ns
 errors = []  # what workers saw: any entry fails the run
@@ -56,6 +58,9 @@ def churn(body, make_lock):
                 started += 1
             busy += slots[i] is not None
         if not busy:
+            break
+        if now() - t0 > WATCHDOG * 1e9:
+            errors.append("%d workers hung" % busy)
             break
         time.sleep(0.001)
     return {"expected": OPS * WORKERS, "got": box[0], "started": started,
@@ -154,8 +159,8 @@ def ring(make_lock):
             done.release()
         dones.append((done, start(run)))
     for done, t in dones:
-        if not done.acquire(True, 600):
-            errors.append("a ring thread did not end within 600 s")
+        if not done.acquire(True, max(0.0, WATCHDOG - (now() - t0) / 1e9)):
+            errors.append("a ring thread hung")
         elif t is not None:
             t.join()
     return {"items": ITEMS, "once": seen.count(1), "lost": seen.count(0),
@@ -174,4 +179,5 @@ else:
     out["ring"] = ring(threading.Lock)
 out["errors"] = errors[:5]
 out["error_count"] = len(errors)
-print(json.dumps(out))
+print(json.dumps(out), flush=True)
+os._exit(0)  # hung threads, if any, cannot be joined

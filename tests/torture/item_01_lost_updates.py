@@ -15,6 +15,10 @@ LIVE = 8
 
 
 def counter_row(name, tried, figures, err):
+    if not err and figures is None:
+        err = "not run: an earlier variant hung"
+    elif not err and figures.get("hung"):
+        err = "%d threads hung (not done within the watchdog's time)" % figures["hung"]
     if err:
         return result(ITEM, name, tried, 1, 0, LIVE, "", 1, err)
     f = figures
@@ -31,6 +35,10 @@ def counter_row(name, tried, figures, err):
 
 
 def ring_row(name, tried, figures, err):
+    if not err and figures is None:
+        err = "not run: an earlier variant hung"
+    elif not err and figures.get("hung"):
+        err = "%d threads hung (not done within the watchdog's time)" % figures["hung"]
     if err:
         return result(ITEM, name, tried, 1, 0, 0, "", 1, err)
     f = figures
@@ -59,31 +67,32 @@ def main():
     ok = True
     ops, workers, items = 5000, scaled(1000), scaled(200000)
     f, err = run_json([c_program(build, "torture_locks"), str(ops), str(workers),
-                       str(LIVE), str(items)], timeout=300 * max(1, scaled(1)))
+                       str(LIVE), str(items), str(60 * scaled(1))],
+                      timeout=300 * scaled(1))
     ok &= counter_row("C lock counter", "C thread_lock: %d adds each" % ops,
-                      f and f["lock"], err)
+                      f and f.get("lock"), err)
     ok &= counter_row("C rlock counter", "C thread_rlock, 1-3 levels: %d adds each" % ops,
-                      f and f["rlock"], err)
+                      f and f.get("rlock"), err)
     ok &= ring_row("C semaphore ring", "C thread_lock as binary semaphores, "
-                   "4 producers, 4 consumers, 4 slots", f and f["ring"], err)
+                   "4 producers, 4 consumers, 4 slots", f and f.get("ring"), err)
 
     ops, workers, items = 2000, scaled(250), scaled(40000)
-    args = (ops, workers, LIVE, items)
+    args = (ops, workers, LIVE, items, 60 * scaled(1))
     f, err = python_child("child_counters.py", "page", args, timeout=300 * max(1, scaled(1)))
     err = with_errors(f, err)
     ok &= counter_row("page lock counter", "thread.allocate_lock, start_new_thread "
-                      "workers: %d adds each" % ops, f and f["lock"], err)
+                      "workers: %d adds each" % ops, f and f.get("lock"), err)
     ok &= ring_row("page semaphore ring", "thread.allocate_lock as binary semaphores, "
-                   "2 producers, 2 consumers, 4 slots", f and f["ring"], err)
+                   "2 producers, 2 consumers, 4 slots", f and f.get("ring"), err)
 
     f, err = python_child("child_counters.py", "dropin", args, timeout=300 * max(1, scaled(1)))
     err = with_errors(f, err)
     ok &= counter_row("threading.Lock counter", "threading.Lock on the drop-in, "
-                      "Thread workers: %d adds each" % ops, f and f["lock"], err)
+                      "Thread workers: %d adds each" % ops, f and f.get("lock"), err)
     ok &= counter_row("threading.RLock counter", "threading.RLock on the drop-in, "
-                      "1-3 levels: %d adds each" % ops, f and f["rlock"], err)
+                      "1-3 levels: %d adds each" % ops, f and f.get("rlock"), err)
     ok &= ring_row("threading.Lock semaphore ring", "threading.Lock on the drop-in as "
-                   "binary semaphores, 2 producers, 2 consumers", f and f["ring"], err)
+                   "binary semaphores, 2 producers, 2 consumers", f and f.get("ring"), err)
     sys.exit(0 if ok else 1)
 
 

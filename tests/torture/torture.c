@@ -10,7 +10,8 @@ long torture_arg(int argc, char **argv, int i, long fallback)
 	return v > 0 ? v : fallback;
 }
 
-long torture_run_workers(thread_func fn, void *args, size_t size, long total, int live)
+long torture_run_workers(thread_func fn, void *args, size_t size, long total, int live,
+                         int64_t deadline, long *hung)
 {
 	thread_handle *slot[64];
 	long started = 0;
@@ -36,6 +37,10 @@ long torture_run_workers(thread_func fn, void *args, size_t size, long total, in
 		}
 		if (!busy)
 			break;
+		if (thread_monotonic_ns() > deadline) {
+			*hung = busy;
+			break;
+		}
 		pause_ms(1);
 	}
 	return rc ? rc : started;

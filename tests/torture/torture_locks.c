@@ -5,8 +5,12 @@
  * levels of the reentrant lock); every fourth acquire is a timed one.
  * Ring: producers and consumers pass RING_ITEMS through slots guarded by
  * binary semaphores that one thread acquires and another releases.
+ * A variant whose threads are not all done after WATCHDOG_S seconds reports
+ * them as hung, and the program stops there.
  * Prints one JSON line; the item judges it. */
 #include "torture.h"
+
+#include <unistd.h>
 
 #define TIMED_NS 10000000000LL /* a timed acquire that must not time out */
 
@@ -82,18 +86,31 @@ static void rlock_worker(void *p)
 	}
 }
 
-/* Counters: returns the JSON object for one variant. */
+static int64_t watchdog_ns;
+
+/* Print the end of the JSON line for a variant that hung, and leave: its
+ * threads cannot be joined. */
+static void hung(const char *name, long n)
+{
+	printf("\"%s\": {\"hung\": %ld}}\n", name, n);
+	fflush(stdout);
+	_exit(0);
+}
+
+/* Counters: prints the JSON object for one variant. */
 static void run_counter(const char *name, thread_func fn, long ops, long workers, int live)
 {
 	struct counter c = {THREAD_LOCK_INIT, THREAD_RLOCK_INIT, 0, ops, 0};
 	struct worker *w = (struct worker *)calloc((size_t)workers, sizeof *w);
 	int64_t worst = 0, t0 = now_ns();
-	long started;
+	long started, stuck = 0;
 	for (long i = 0; i < workers; i++) {
 		w[i].c = &c;
 		w[i].seed = (unsigned)i * 2654435761u + 1;
 	}
-	started = torture_run_workers(fn, w, sizeof *w, workers, live);
+	started = torture_run_workers(fn, w, sizeof *w, workers, live, t0 + watchdog_ns, &stuck);
+	if (stuck)
+		hung(name, stuck);
 	for (long i = 0; i < workers; i++)
 		if (w[i].worst > worst)
 			worst = w[i].worst;
@@ -214,8 +231,11 @@ static void run_ring(long items)
 		if (thread_start_joinable(&h[i], i < PRODUCERS ? producer : consumer, &a[i], NULL))
 			FAIL_("could not start a ring thread");
 	}
-	for (int i = 0; i < PRODUCERS + CONSUMERS; i++)
-		thread_join(h[i], -1, 0);
+	for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
+		int64_t left = t0 + watchdog_ns - now_ns();
+		if (thread_join(h[i], left > 0 ? left : 0, 0) != 1)
+			hung("ring", PRODUCERS + CONSUMERS - i);
+	}
 	for (long i = 0; i < items; i++) {
 		once += r.seen[i] == 1;
 		lost += r.seen[i] == 0;
@@ -237,6 +257,7 @@ int main(int argc, char **argv)
 	long workers = torture_arg(argc, argv, 2, 64);
 	int live = (int)torture_arg(argc, argv, 3, 8);
 	long items = torture_arg(argc, argv, 4, 200000);
+	watchdog_ns = torture_arg(argc, argv, 5, 60) * 1000000000LL;
 	printf("{");
 	run_counter("lock", lock_worker, ops, workers, live);
 	run_counter("rlock", rlock_worker, ops, workers, live);
