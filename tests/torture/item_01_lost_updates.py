@@ -54,12 +54,13 @@ def ring_row(name, tried, figures, err):
                   len(wrong), "; ".join(wrong))
 
 
-def with_errors(figures, err):
-    """A Python child's worker exceptions fail every row of that child."""
-    if not err and figures["error_count"]:
-        err = "%d exceptions in workers: %s" % (figures["error_count"],
-                                                "; ".join(figures["errors"]))
-    return err
+def row(figures, err, key, name, tried):
+    """The row of variant `key` of a program's figures; a Python variant's
+    worker exceptions fail it."""
+    f = figures and figures.get(key)
+    if not err and f and f.get("error_count"):
+        err = "%d exceptions in workers: %s" % (f["error_count"], "; ".join(f["errors"]))
+    return (ring_row if key == "ring" else counter_row)(name, tried, f, err)
 
 
 def main():
@@ -69,30 +70,27 @@ def main():
     f, err = run_json([c_program(build, "torture_locks"), str(ops), str(workers),
                        str(LIVE), str(items), str(60 * scaled(1))],
                       timeout=300 * scaled(1))
-    ok &= counter_row("C lock counter", "C thread_lock: %d adds each" % ops,
-                      f and f.get("lock"), err)
-    ok &= counter_row("C rlock counter", "C thread_rlock, 1-3 levels: %d adds each" % ops,
-                      f and f.get("rlock"), err)
-    ok &= ring_row("C semaphore ring", "C thread_lock as binary semaphores, "
-                   "4 producers, 4 consumers, 4 slots", f and f.get("ring"), err)
+    ok &= row(f, err, "lock", "C lock counter", "C thread_lock: %d adds each" % ops)
+    ok &= row(f, err, "rlock", "C rlock counter",
+              "C thread_rlock, 1-3 levels: %d adds each" % ops)
+    ok &= row(f, err, "ring", "C semaphore ring", "C thread_lock as binary semaphores, "
+              "4 producers, 4 consumers, 4 slots")
 
     ops, workers, items = 2000, scaled(250), scaled(40000)
     args = (ops, workers, LIVE, items, 60 * scaled(1))
-    f, err = python_child("child_counters.py", "page", args, timeout=300 * max(1, scaled(1)))
-    err = with_errors(f, err)
-    ok &= counter_row("page lock counter", "thread.allocate_lock, start_new_thread "
-                      "workers: %d adds each" % ops, f and f.get("lock"), err)
-    ok &= ring_row("page semaphore ring", "thread.allocate_lock as binary semaphores, "
-                   "2 producers, 2 consumers, 4 slots", f and f.get("ring"), err)
+    f, err = python_child("child_counters.py", "page", args, timeout=300 * scaled(1))
+    ok &= row(f, err, "lock", "page lock counter", "thread.allocate_lock, "
+              "start_new_thread workers: %d adds each" % ops)
+    ok &= row(f, err, "ring", "page semaphore ring", "thread.allocate_lock as binary "
+              "semaphores, 2 producers, 2 consumers, 4 slots")
 
-    f, err = python_child("child_counters.py", "dropin", args, timeout=300 * max(1, scaled(1)))
-    err = with_errors(f, err)
-    ok &= counter_row("threading.Lock counter", "threading.Lock on the drop-in, "
-                      "Thread workers: %d adds each" % ops, f and f.get("lock"), err)
-    ok &= counter_row("threading.RLock counter", "threading.RLock on the drop-in, "
-                      "1-3 levels: %d adds each" % ops, f and f.get("rlock"), err)
-    ok &= ring_row("threading.Lock semaphore ring", "threading.Lock on the drop-in as "
-                   "binary semaphores, 2 producers, 2 consumers", f and f.get("ring"), err)
+    f, err = python_child("child_counters.py", "dropin", args, timeout=300 * scaled(1))
+    ok &= row(f, err, "lock", "threading.Lock counter", "threading.Lock on the drop-in, "
+              "Thread workers: %d adds each" % ops)
+    ok &= row(f, err, "rlock", "threading.RLock counter", "threading.RLock on the "
+              "drop-in, 1-3 levels: %d adds each" % ops)
+    ok &= row(f, err, "ring", "threading.Lock semaphore ring", "threading.Lock on the "
+              "drop-in as binary semaphores, 2 producers, 2 consumers")
     sys.exit(0 if ok else 1)
 
 
