@@ -62,11 +62,12 @@ def child():
         return 1
     for lk in (lock, rlock):
         lk._at_fork_reinit()
-    with lock:
-        pass
-    with rlock:
-        with rlock:
-            pass
+    # Timed: a lock left held must fail this step, not hang the child.
+    if not (lock.acquire(True, 5) and rlock.acquire(True, 5) and rlock.acquire(True, 5)):
+        return 2
+    lock.release()
+    rlock.release()
+    rlock.release()
     # The page module has no reinit: a fresh lock, as a child program would.
     plock, box, dones = thread.allocate_lock(), [0], []
 

@@ -2,7 +2,6 @@
 # POSIX only: they use fork, kill and sigaction.
 if(NOT WIN32)
   foreach(prog torture_locks torture_signals torture_fork)
-    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${prog}.c)
       add_executable(${prog} EXCLUDE_FROM_ALL ${prog}.c torture.c
                      ${PROJECT_SOURCE_DIR}/tests/helpers.c
                      ${PROJECT_SOURCE_DIR}/tests/helpers_posix.c)
@@ -13,6 +12,5 @@ if(NOT WIN32)
         target_compile_definitions(${prog} PRIVATE _GNU_SOURCE)
       endif()
       add_dependencies(torture_programs ${prog})
-    endif()
   endforeach()
 endif()
