@@ -86,7 +86,7 @@ def worker(k, done):
 def hold_rlock(done):
     rheld.acquire()  # owned here: main's and workers' acquires must wait
     state["rlock_held"] = True
-    while not state["stop"]:
+    while not state.get("release"):  # only once no worker can be waiting
         time.sleep(0.01)
     rheld.release()
     done.release()
@@ -188,9 +188,12 @@ while True:  # the outer try takes an interrupt that lands in an except clause
         state["caught"] += 1
         loops += 1
 state["stop"] = True
-for d in dones[:WORKERS + 1] + dones[WORKERS + 2:]:  # the interrupter's: above
+for d in dones[:WORKERS + 1]:  # workers and storm; the interrupter's: above
     if not d.acquire(True, 30):
         errors.append("a thread did not end within 30 s of the stop")
+state["release"] = True
+if not dones[-1].acquire(True, 30):
+    errors.append("the RLock holder did not end within 30 s of the stop")
 out = {"face": FACE, "threads": WORKERS + 3, "expected": sum(m["adds"] for m in per),
        "got": box[0], "timed": sum(m["timed"] for m in per),
        "early": sum(m["early"] for m in per) + state["main_early"],

@@ -15,10 +15,6 @@ LIVE = 8
 
 
 def counter_row(name, tried, figures, err):
-    if not err and figures is None:
-        err = "not run: an earlier variant hung"
-    elif not err and figures.get("hung"):
-        err = "%d threads hung (not done within the watchdog's time)" % figures["hung"]
     if err:
         return result(ITEM, name, tried, 1, 0, LIVE, "", 1, err)
     f = figures
@@ -35,10 +31,6 @@ def counter_row(name, tried, figures, err):
 
 
 def ring_row(name, tried, figures, err):
-    if not err and figures is None:
-        err = "not run: an earlier variant hung"
-    elif not err and figures.get("hung"):
-        err = "%d threads hung (not done within the watchdog's time)" % figures["hung"]
     if err:
         return result(ITEM, name, tried, 1, 0, 0, "", 1, err)
     f = figures
@@ -58,7 +50,11 @@ def row(figures, err, key, name, tried):
     """The row of variant `key` of a program's figures; a Python variant's
     worker exceptions fail it."""
     f = figures and figures.get(key)
-    if not err and f and f.get("error_count"):
+    if not err and f is None:
+        err = "not run: an earlier variant hung"
+    elif not err and f.get("hung"):
+        err = "%d threads hung (not done within the watchdog's time)" % f["hung"]
+    elif not err and f.get("error_count"):
         err = "%d exceptions in workers: %s" % (f["error_count"], "; ".join(f["errors"]))
     return (ring_row if key == "ring" else counter_row)(name, tried, f, err)
 
