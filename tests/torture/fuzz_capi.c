@@ -288,10 +288,9 @@ static void step_thread(struct input *in)
 	if (r != THREAD_ENOMEM)
 		EXPECT(r, 0, THREAD_EAGAIN);
 	if (r == 0) {
-		/* join knows THREAD_INTERRUPTIBLE only (src/join.c; the header
-		 * says "unknown bits" without naming them). */
+		/* join knows the lock's flags (include/thread.h). */
 		r = thread_join(h, t > 1000000 ? 1000000 : t, flags);
-		if (flags & ~THREAD_INTERRUPTIBLE)
+		if (!known_flags(flags))
 			EXPECT(r, THREAD_EINVAL, THREAD_EINVAL);
 		else
 			EXPECT(r, 0, 1);
