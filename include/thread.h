@@ -297,8 +297,9 @@ THREAD_API int thread_start_joinable(thread_handle **out, thread_func func,
  * handle stays valid: join again or detach); THREAD_EINTR only with
  * THREAD_INTERRUPTIBLE in `flags` and a signal handler ran while it slept
  * (the handle stays valid); THREAD_EINVAL when `handle` is NULL, `flags`
- * has unknown bits, or the caller is the thread itself (that would never
- * end).  One thread at a time may join a handle.
+ * has bits other than THREAD_INTERRUPTIBLE and THREAD_NO_SPIN (which mean
+ * what they mean to thread_lock_acquire_timed), or the caller is the thread
+ * itself (that would never end).  One thread at a time may join a handle.
  * Ordering: everything the thread did happens-before a return of 1. */
 THREAD_API int thread_join(thread_handle *handle, int64_t timeout_ns,
                            unsigned flags);

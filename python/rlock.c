@@ -208,7 +208,8 @@ static PyObject *rlock_acquire_restore(rlockobject *self, PyObject *state)
 	unsigned long count;
 	unsigned long long owner;
 	int r;
-	if (!PyArg_ParseTuple(state, "kK:_acquire_restore", &count, &owner))
+	/* Any sequence of two, as stock takes; anything else a TypeError. */
+	if (!PyArg_Parse(state, "(kK):_acquire_restore", &count, &owner))
 		return NULL;
 	if (count == 0 || count > UINT32_MAX || owner == 0) {
 		PyErr_SetString(PyExc_ValueError, "_acquire_restore: not a saved state");

@@ -91,7 +91,7 @@ int thread_start_joinable(thread_handle **out, thread_func func, void *arg,
 int thread_join(thread_handle *h, int64_t timeout_ns, unsigned flags)
 {
 	int rc;
-	if (!h || (flags & ~THREAD_INTERRUPTIBLE) || h->ident == thread_get_ident())
+	if (!h || (flags & ~(THREAD_INTERRUPTIBLE | THREAD_NO_SPIN)) || h->ident == thread_get_ident())
 		return THREAD_EINVAL;
 	/* Acquire pairs with the release in finish(): all the thread did
 	 * happens-before our return of 1. */

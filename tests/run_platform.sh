@@ -15,18 +15,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${JOBS:-2}
 
 # need PACKAGE...: install those of the Debian packages that are missing.
-need() {
-	missing=""
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-			missing="$missing $p"
-	done
-	[ -z "$missing" ] && return 0
-	echo "installing$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null
-	apt-get install -y -q --no-install-recommends $missing >/dev/null
-}
+. "$src/tests/packaging/need.sh"
 
 # configure BUILD_DIR CMAKE_ARGS...; then build.
 build() {

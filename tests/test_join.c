@@ -173,8 +173,9 @@ TEST(joinable_start_and_join_with_bad_arguments_return_einval)
 	ASSERT_EQ(thread_handle_is_done(NULL), THREAD_EINVAL);
 	struct job j = {NULL, 0, 0, NULL};
 	h = start_joinable_or_fail(write_and_return, &j, NULL);
-	ASSERT_EQ(thread_join(h, 0, 4u), THREAD_EINVAL);
-	ASSERT_EQ(thread_join(h, -1, 0), 1);
+	ASSERT_EQ(thread_join(h, 0, 0x80u), THREAD_EINVAL);
+	/* The lock's flags are join's. */
+	ASSERT_EQ(thread_join(h, -1, THREAD_NO_SPIN | THREAD_INTERRUPTIBLE), 1);
 }
 
 static void only_wait_for_step_1(void *p)

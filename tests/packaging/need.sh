@@ -1,4 +1,4 @@
-# Sourced by the packaging checks.  need PACKAGE...: install those of the
+# Sourced by the packaging checks and tests/run_platform.sh.  need PACKAGE...: install those of the
 # Debian packages that are missing (CI runs as root on a clean machine).
 need() {
 	missing=""

@@ -67,6 +67,15 @@ class Both:
         self.assertFalse(lock.locked())
         self.assertTrue(lock.acquire(False))
 
+    def test_rlock_acquire_restore_of_a_non_tuple_raises_typeerror(self):
+        # Found by make torture's fuzz (item 7): it was a SystemError.
+        rlock = self.mod.RLock()
+        for state in (5, None, 1.5):
+            with self.assertRaises(TypeError):
+                rlock._acquire_restore(state)
+        self.assertFalse(rlock._is_owned())
+        self.assertTrue(rlock.acquire(False))
+
     def test_the_repr_names_state_and_type_as_stock_does(self):
         lock = self.mod.allocate_lock()
         self.assertRegex(repr(lock), r"^<unlocked _thread\.lock object at 0x[0-9a-f]+>$")
