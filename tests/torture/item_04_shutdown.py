@@ -26,6 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
 from shutdown_judge import has_defect, our_frame_test, p_not_above  # noqa: E402
 from shutdown_runs import allow_cores, judge_all, report, run_once  # noqa: E402
+from builds import need  # noqa: E402  (tests/torture/builds.py)
 
 SCALE = float(os.environ.get("TORTURE_SCALE", "1"))
 RUNS_PER_VERSION = max(2, int(round(12 * SCALE)))
@@ -101,6 +102,7 @@ def row_for(version, module, runs):
 
 def main():
     t0 = time.monotonic()
+    need("gdb")  # reads the cores; without it no crash can be excused
     found, status = pythons()
     print("interpreters: %s (%.0f s to build)" % (", ".join(v for v, _, _ in found),
                                                  time.monotonic() - t0), flush=True)
