@@ -5,6 +5,9 @@ so test_shutdown_judge.py can check them on made-up runs.
 A run is a dict:
   "status"  exit status (negative: killed by that signal) or "hang"
   "out", "err"  what it printed
+  "expect"  what a clean run prints on stdout (default "exit\n"): all of
+            it printed means that the script and what it left for the
+            exit (joins, atexit) had finished
   "stacks"  for a crash or a hang: {"threads": [...]} as shutdown_stacks.py
             reads them from the core, or None, with "why" saying why not.
 A thread is {"main", "signalled", "holds_gil", "frames", "unread"}; frames
@@ -95,14 +98,15 @@ def frames_of_ours_that_ran(thread, is_ours, is_core_of_a_hang):
 def judge(run, version, is_ours):
     """"clean", "excused" (CPython's defect), or "failed", with a reason."""
     status, out, err = run["status"], run["out"], run["err"]
-    if status == 0 and out == "exit\n" and err == "":
+    expect = run.get("expect", "exit\n")
+    if status == 0 and out == expect and err == "":
         return "clean", ""
     if status == 0 or (status != "hang" and status > 0):
         return "failed", "exit status %s" % status
     if not has_defect(version):
         return "failed", "%s; CPython %d.%d has no known defect at exit" % (
             describe(status), version[0], version[1])
-    if out != "exit\n":
+    if out != expect:
         return "failed", "%s before the script finished" % describe(status)
     if run.get("stacks") is None:
         return "failed", "%s; its stacks could not be read: %s" % (
