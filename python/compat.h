@@ -101,4 +101,9 @@ PyObject *compat_weakref_get(PyObject *ref);
  * twice.  0 where the base's traverse must visit it (3.9+). */
 extern const int compat_subtype_traverse_visits_type;
 
+/* 1 where a fast method (fastmethod.c) called as `obj.name()` beats a
+ * built-in method (3.8-3.10); 0 where the interpreter specialises calls of
+ * built-in methods (3.11+). */
+extern const int compat_fast_method_calls;
+
 #endif /* THREAD_PY_COMPAT_H */

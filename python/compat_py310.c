@@ -86,6 +86,13 @@ int compat_check_threads_allowed(void)
 
 const int compat_subtype_traverse_visits_type = 0;
 
+const int compat_fast_method_calls =
+#if PY_VERSION_HEX >= 0x030B0000
+	0; /* 3.11 specialises built-in method calls */
+#else
+	1;
+#endif
+
 /* Exported, declared only in an internal header; 3.11 renamed it (its
  * _PyThreadState_Init is a fatal error). */
 #if PY_VERSION_HEX >= 0x030B0000

@@ -102,6 +102,8 @@ int compat_check_threads_allowed(void)
 
 const int compat_subtype_traverse_visits_type = 0;
 
+const int compat_fast_method_calls = 0;
+
 void compat_bind_thread_state(PyThreadState *ts)
 {
 	ts->thread_id = PyThread_get_thread_ident();

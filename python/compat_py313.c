@@ -175,6 +175,8 @@ int compat_check_threads_allowed(void)
 
 const int compat_subtype_traverse_visits_type = 0;
 
+const int compat_fast_method_calls = 0;
+
 int compat_check_thread_start(void)
 {
 	if (Py_IsFinalizing()) {

@@ -127,6 +127,8 @@ int compat_check_threads_allowed(void)
 
 const int compat_subtype_traverse_visits_type = 1;
 
+const int compat_fast_method_calls = 1;
+
 /* Exported, declared only in an internal header. */
 struct pyruntimestate;
 extern struct pyruntimestate _PyRuntime;

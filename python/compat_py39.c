@@ -80,6 +80,8 @@ int compat_check_threads_allowed(void)
 
 const int compat_subtype_traverse_visits_type = 0;
 
+const int compat_fast_method_calls = 1;
+
 /* Exported, declared only in an internal header. */
 PyAPI_FUNC(void) _PyThreadState_Init(PyThreadState *tstate);
 
