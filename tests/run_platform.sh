@@ -73,7 +73,20 @@ windows)
 	# finished thread takes long to exit, so threads started in waves pile
 	# up (2,300 alive at once measured in a 10,000-thread run on a loaded
 	# machine), and each holds four descriptors of the process's limit.
-	THREAD_TEST_SCALE=${THREAD_TEST_SCALE:-0.25} "$src/tests/run_tests.sh" "$src/build-win"
+	export THREAD_TEST_SCALE=${THREAD_TEST_SCALE:-0.25}
+	"$src/tests/run_tests.sh" "$src/build-win" && exit 0
+	# On a Wine prefix made moments ago, a test process is now and then
+	# killed from outside (CTest: "Subprocess killed", by a signal, not a
+	# Windows exception) within its first half second; seen once in CI, on
+	# two unrelated tests, never again in the reruns.  Only when every
+	# failure is such a kill does the whole suite run once more, and then
+	# the second run's result stands; an assertion or an exception fails.
+	log=$src/build-win/ctest.log
+	failed=$(grep -E 'Test +#' "$log" | grep -cE '\*\*\*(Failed|Exception|Timeout)|Not Run')
+	killed=$(grep -E 'Test +#' "$log" | grep -c 'Subprocess killed\*\*\*Exception')
+	[ "$killed" -gt 0 ] && [ "$killed" -eq "$failed" ] || exit 1
+	echo "Wine killed $killed test process(es) from outside (above); the whole suite runs again:"
+	exec "$src/tests/run_tests.sh" "$src/build-win"
 	;;
 bench-windows)
 	windows_build
