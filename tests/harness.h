@@ -109,6 +109,9 @@ int signals_supported(void);
 /* Install a handler for the test signal that counts its runs: with
  * SA_RESTART if `restart` is nonzero, else without. */
 void install_counting_handler(int restart);
+/* `handler` for `sig`, with SA_RESTART when `restart`: POSIX only,
+ * defined in helpers_posix.c and not on Windows. */
+void install_handler(int sig, void (*handler)(int), int restart);
 /* How many times the handler ran, in any thread. */
 int handler_runs(void);
 /* Send the test signal to thread `id` (a thread_get_ident value). */

@@ -139,15 +139,20 @@ int signals_supported(void)
 	return 1;
 }
 
-void install_counting_handler(int restart)
+void install_handler(int sig, void (*handler)(int), int restart)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = counting_handler;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = restart ? SA_RESTART : 0;
-	if (sigaction(SIGUSR1, &sa, NULL) != 0)
+	if (sigaction(sig, &sa, NULL) != 0)
 		FAIL_("sigaction failed");
+}
+
+void install_counting_handler(int restart)
+{
+	install_handler(SIGUSR1, counting_handler, restart);
 }
 
 int handler_runs(void)

@@ -30,16 +30,6 @@ static void count(int sig)
 			__atomic_fetch_add(&handled[i], 1, __ATOMIC_RELAXED);
 }
 
-static void install(int sig, int restart)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = count;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = restart ? SA_RESTART : 0;
-	if (sigaction(sig, &sa, NULL) != 0)
-		FAIL_("sigaction failed");
-}
 
 struct shared {
 	thread_lock lk, held;      /* held: main holds it all along */
@@ -176,9 +166,9 @@ int main(int argc, char **argv)
 	s.margin_ns = torture_arg(argc, argv, 4, 250) * 1000000LL;
 	if (n > MAX_WORKERS)
 		n = MAX_WORKERS;
-	install(SIGINT, 0);
-	install(SIGUSR1, 1);
-	install(SIGALRM, 0);
+	install_handler(SIGINT, count, 0);
+	install_handler(SIGUSR1, count, 1);
+	install_handler(SIGALRM, count, 0);
 	thread_lock_acquire(&s.held, 1);
 	thread_rlock_acquire(&s.held_rl, 1);
 	memset(w, 0, sizeof w);
