@@ -36,7 +36,7 @@ def compat_sources():
 
 def library_sources():
     """libthread's sources for this platform, as CMakeLists.txt picks them."""
-    core = [rel("src", f) for f in ("lock.c", "deadline.c", "error.c", "rlock.c",
+    core = [rel("src", f) for f in ("lock.c", "spin.c", "deadline.c", "error.c", "rlock.c",
                                     "join.c", "fork.c", "name.c")]
     if sys.platform == "win32":
         return core + [rel("src", "thread_win.c"), rel("src", "wait_win.c")], [], ["synchronization"]

@@ -155,6 +155,28 @@ THREAD_API int thread_lock_acquire_timed(thread_lock *lock, int64_t timeout_ns,
  * an interpreter thread that gave up its interpreter lock to wait, say,
  * where the release needs another thread to take that lock first. */
 
+/* Spin for at most `spin_ns` nanoseconds (monotonic clock) trying to take
+ * `lock`, never sleeping.  Returns 1 once held, 0 when the time ran out
+ * (at once when the lock is held and `spin_ns` <= 0), THREAD_EINVAL when
+ * `lock` is NULL.  It busies the caller's processor for the whole time: it
+ * pays only when the holder runs on another processor and will release
+ * within `spin_ns`, so that a sleep and a wake-up (tens of microseconds on
+ * a virtual machine) would cost more.  A spinner takes the lock as a
+ * zero-wait acquire does: it does not count as a waiter, so a release
+ * wakes nobody for it and never grants it the lock.
+ * Ordering: as thread_lock_acquire when it returns 1. */
+THREAD_API int thread_lock_acquire_spin(thread_lock *lock, int64_t spin_ns);
+
+/* Spin while the 32-bit word at `word` holds `value`, for at most `spin_ns`
+ * nanoseconds (monotonic clock), never sleeping: for a flag that another
+ * thread, running on another processor, is about to change.  Returns 1
+ * once the word holds another value (at once if it already does), 0 when
+ * the time ran out, THREAD_EINVAL when `word` is NULL.  The word is read
+ * atomically, 4-byte aligned, and never written.
+ * Ordering: none; the reads are relaxed, so what the word guards must be
+ * reached through its own synchronisation. */
+THREAD_API int thread_spin_while(const uint32_t *word, uint32_t value, int64_t spin_ns);
+
 /* Release `lock`.  Any thread may release it, not only the one that
  * acquired it.  If threads wait for it, one of them gets it: either the
  * lock becomes free and they compete for it with any other thread, or it

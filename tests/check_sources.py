@@ -136,7 +136,7 @@ for path in everything:
                             % (rel(path), line, what, text))
 
 # 2 and 3. The files that are the same on every platform.
-shared = files("src/lock.c", "src/deadline.c", "src/error.c",
+shared = files("src/lock.c", "src/spin.c", "src/deadline.c", "src/error.c",
                "python/**/*.[ch]", "tests/test_*.c", "tests/main.c",
                "tests/helpers.c", "tests/harness.h")
 for path in shared:
