@@ -30,8 +30,9 @@ def compat_sources():
         name = "compat_py312.c"
     else:
         name = "compat_py313.c"
+    gil = "compat_gil_runtime.c" if v < (3, 12) else "compat_gil_interp.c"
     shared = ["compat_before313.c"] if v < (3, 13) else []
-    return [rel("python", n) for n in [name] + shared]
+    return [rel("python", n) for n in [name, gil] + shared]
 
 
 def library_sources():
@@ -74,7 +75,7 @@ class install_any_layout(install):
 
 # The extension's files (python/CMakeLists.txt lists the same).
 PYTHON_PARTS = ("page", "dropin", "state", "lock", "wait", "rlock", "start", "handle", "local",
-                "excepthook", "functions", "install", "fastmethod")
+                "excepthook", "functions", "install", "fastmethod", "handoff")
 
 lib_sources, macros, libraries = library_sources()
 ext = Extension(

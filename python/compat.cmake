@@ -1,5 +1,6 @@
 # thread_python_compat_source(<version> <out-var>): the python/compat_py*.c
-# for a CPython version, and compat_before313.c with it for 3.8 to 3.12.
+# for a CPython version, its compat_gil_*.c (3.8-3.11: runtime, 3.12+:
+# interp), and compat_before313.c with it for 3.8 to 3.12.
 # setup.py applies the same table.
 function(thread_python_compat_source version out)
   if(version VERSION_LESS 3.9)
@@ -13,7 +14,12 @@ function(thread_python_compat_source version out)
   else()
     set(f compat_py313.c)
   endif()
-  set(files ${PROJECT_SOURCE_DIR}/python/${f})
+  if(version VERSION_LESS 3.12)
+    set(g compat_gil_runtime.c)
+  else()
+    set(g compat_gil_interp.c)
+  endif()
+  set(files ${PROJECT_SOURCE_DIR}/python/${f} ${PROJECT_SOURCE_DIR}/python/${g})
   if(version VERSION_LESS 3.13)
     list(APPEND files ${PROJECT_SOURCE_DIR}/python/compat_before313.c)
   endif()

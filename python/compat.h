@@ -106,4 +106,14 @@ extern const int compat_subtype_traverse_visits_type;
  * built-in methods (3.11+). */
 extern const int compat_fast_method_calls;
 
+/* The word that is nonzero while this interpreter's interpreter lock is
+ * held, for handoff.c to spin on; NULL where that cannot be watched or
+ * where handoff.c must not spin: an interpreter with a lock of its own
+ * (3.12+), a free-threaded build.  Called attached.  No public API says
+ * whether the lock is held, so compat_gil_runtime.c (3.8-3.11: one lock in
+ * the runtime state) and compat_gil_interp.c (3.12+: a lock per
+ * interpreter state) read the interpreter's internal headers, each alone
+ * in its file. */
+const uint32_t *compat_gil_word(void);
+
 #endif /* THREAD_PY_COMPAT_H */

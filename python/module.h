@@ -9,8 +9,9 @@
  * (the lock types), rlock.c (the reentrant lock), start.c (thread start and
  * the per-thread bookkeeping), handle.c (3.13's thread handles), local.c (thread-local
  * data), excepthook.c, functions.c (the small module-level functions),
- * fastmethod.c (cheap bound methods for `with`), install.c (thread.install)
- * and compat_py*.c (what differs between CPython versions). */
+ * fastmethod.c (cheap bound methods for `with`), install.c (thread.install),
+ * wait.c and handoff.c (how a Python thread waits) and compat_*.c (what
+ * differs between CPython versions). */
 #ifndef THREAD_PY_MODULE_H
 #define THREAD_PY_MODULE_H
 
@@ -173,6 +174,22 @@ int thread_lock_wait(thread_lock *lk, int64_t timeout_ns);
  * reentrant lock. */
 typedef int (*thread_timed_fn)(void *obj, int64_t timeout_ns, unsigned flags);
 int thread_wait(thread_timed_fn timed, void *obj, int64_t timeout_ns);
+
+/* handoff.c: how a wait for a plain lock (thread_lock_wait) spins, first
+ * for the lock and then for the interpreter lock, while spinning pays.
+ * One per wait, on the waiter's stack: plan (attached), then spin for the
+ * lock (detached; 1: got it; else the timeout is cut by the time spent),
+ * then, once the lock is held, spin for the interpreter lock (detached),
+ * then learn from the outcomes (attached again). */
+typedef struct {
+	const uint32_t *gil; /* the interpreter lock's "held" word, NULL: no spins */
+	int spins_for_lock, spins_for_gil; /* planned */
+	int lock_outcome, gil_outcome;     /* 1 won, -1 ran out, 0 not tried */
+} handoff;
+void handoff_plan(handoff *h);
+int handoff_spin_for_lock(handoff *h, thread_lock *lk, int64_t *timeout_ns);
+void handoff_spin_for_gil(handoff *h);
+void handoff_learn(const handoff *h);
 
 /* acquire()'s arguments (blocking=True, timeout=-1) into a timeout in
  * nanoseconds: 0 try once, -1 no limit.  0, or -1 with an exception. */

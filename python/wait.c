@@ -4,12 +4,13 @@
  *
  * Policy: callers first try without waiting, with the thread state
  * attached (no interpreter-lock traffic when the lock is free); only if
- * that fails and the caller will wait do we detach and block in libthread,
- * sleeping at once (THREAD_NO_SPIN): the release needs another Python
- * thread to take the interpreter lock first, far longer than a spin, and
- * that thread, just woken by our detaching, is often put on this very
- * processor, where a spin only delays it (Condition ping-pong: 1.20x of
- * stock with the spin, 0.93x without, 21 rounds).
+ * that fails and the caller will wait do we detach.  A plain lock's wait
+ * (thread_lock_wait) then spins for the lock and, once it has it, for the
+ * interpreter lock, while such spins have been paying (handoff.c says why
+ * and when).  Whatever sleeps, sleeps at once (THREAD_NO_SPIN): libthread's
+ * own short spin only delays the thread we woke by detaching, which is
+ * often put on this very processor (Condition ping-pong: 1.20x of stock
+ * with that spin, 0.93x without, 21 rounds).
  * Blocking waits in the main thread of the main interpreter are
  * interruptible: on THREAD_EINTR, and every SIGNAL_POLL_NS in any case, we
  * run the Python signal handlers and, unless one raised, wait again for
@@ -25,13 +26,18 @@
 #define NS_PER_S 1000000000LL
 #define SIGNAL_POLL_NS (50 * 1000000LL) /* longest a missed signal waits */
 
-int thread_wait(thread_timed_fn timed, void *obj, int64_t timeout_ns)
+/* The wait; `spin_lk` is the lock itself when `obj` is a plain lock (the
+ * hand-off spins are for those), else NULL. */
+static int wait_for(thread_timed_fn timed, void *obj, int64_t timeout_ns, thread_lock *spin_lk)
 {
 	/* Only there do handlers run; elsewhere, wait once, through signals. */
 	int polls = compat_runs_signal_handlers();
 	int64_t deadline = INT64_MAX, now;
-	int r;
+	int r, spun = 0;
+	handoff h = {NULL, 0, 0, 0, 0};
 
+	if (spin_lk)
+		handoff_plan(&h);
 	if (polls && timeout_ns > 0) {
 		now = thread_monotonic_ns();
 		if (timeout_ns < INT64_MAX - now)
@@ -44,7 +50,20 @@ int thread_wait(thread_timed_fn timed, void *obj, int64_t timeout_ns)
 		int64_t slice = polls && (timeout_ns < 0 || timeout_ns > SIGNAL_POLL_NS)
 		                        ? SIGNAL_POLL_NS : timeout_ns;
 		Py_BEGIN_ALLOW_THREADS
-		r = timed(obj, slice, (polls ? THREAD_INTERRUPTIBLE : 0) | THREAD_NO_SPIN);
+		r = 0;
+		if (spin_lk && !spun) {
+			/* Once per wait, before the first sleep; the slice then
+			 * left is cut by the time spent, as the timeout is. */
+			spun = 1;
+			r = handoff_spin_for_lock(&h, spin_lk, &slice);
+			if (timeout_ns > 0 && !polls)
+				timeout_ns = slice;
+		}
+		/* A spin that used up the time has made the last try itself. */
+		if (!r && !(slice == 0 && h.lock_outcome != 0))
+			r = timed(obj, slice, (polls ? THREAD_INTERRUPTIBLE : 0) | THREAD_NO_SPIN);
+		if (spin_lk && r == 1)
+			handoff_spin_for_gil(&h);
 		Py_END_ALLOW_THREADS
 		if (!polls || (r != THREAD_EINTR && r != 0))
 			break;
@@ -58,11 +77,18 @@ int thread_wait(thread_timed_fn timed, void *obj, int64_t timeout_ns)
 			timeout_ns = deadline - now;
 		}
 	}
+	if (spin_lk)
+		handoff_learn(&h);
 	if (r < 0) {
 		PyErr_SetString(PyExc_SystemError, thread_strerror(r));
 		return -1;
 	}
 	return r;
+}
+
+int thread_wait(thread_timed_fn timed, void *obj, int64_t timeout_ns)
+{
+	return wait_for(timed, obj, timeout_ns, NULL);
 }
 
 static int lock_timed(void *lk, int64_t timeout_ns, unsigned flags)
@@ -72,7 +98,7 @@ static int lock_timed(void *lk, int64_t timeout_ns, unsigned flags)
 
 int thread_lock_wait(thread_lock *lk, int64_t timeout_ns)
 {
-	return thread_wait(lock_timed, lk, timeout_ns);
+	return wait_for(lock_timed, lk, timeout_ns, lk);
 }
 
 /* `waitflag`/`blocking`: an integer (or anything with __index__). */
