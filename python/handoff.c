@@ -109,12 +109,25 @@ int handoff_spin_for_lock(handoff *h, thread_lock *lk, int64_t *timeout_ns)
 
 void handoff_spin_for_gil(handoff *h)
 {
+	int free_now;
+	if (!h->gil)
+		return;
 	if (h->spins_for_gil && thread_lock_acquire(&gil_spinner, 0)) {
 		/* The word is nonzero while the lock is held (-1 before it was
 		 * ever made, which cannot be the case while we wait for it). */
 		h->gil_outcome = thread_spin_while(h->gil, 1, GIL_SPIN_NS) == 1 ? 1 : -1;
 		thread_lock_release(&gil_spinner);
+		free_now = h->gil_outcome == 1;
+	} else {
+		free_now = thread_spin_while(h->gil, 1, 0) == 1; /* one look */
 	}
+	/* A lock won by spinning paid only if no sleep for the interpreter
+	 * lock follows.  A consumer whose producer never waits wins every
+	 * lock spin and then sleeps for the interpreter lock anyway; its
+	 * spins only wake it for each item instead of for a batch (queue
+	 * put/get: 1.47x of stock on 3.8 when such wins counted). */
+	if (h->lock_outcome == 1 && !free_now)
+		h->lock_outcome = -1;
 }
 
 void handoff_learn(const handoff *h)
