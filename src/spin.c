@@ -12,55 +12,59 @@
  * cache line is not fought over (one spinner, one writer). */
 #define GAP_MAX 4
 
-static int64_t spin_end(int64_t spin_ns)
+/* Spin until ready(arg) or for spin_ns: 1 or 0.  The one loop of both
+ * functions below; ready() is checked first, so spin_ns <= 0 is one look. */
+static int spin(int (*ready)(void *), void *arg, int64_t spin_ns)
 {
-	return thread__deadline_after(spin_ns);
+	int64_t end;
+	int gap = 1;
+	if (ready(arg))
+		return 1;
+	if (spin_ns <= 0)
+		return 0;
+	end = thread__deadline_after(spin_ns);
+	for (;;) {
+		for (int k = 0; k < gap; k++)
+			cpu_relax();
+		if (gap < GAP_MAX)
+			gap += gap;
+		if (ready(arg))
+			return 1;
+		if (thread__monotonic_ns() >= end)
+			return 0;
+	}
 }
 
-static void pause_for(int *gap)
+static int lock_taken(void *lk)
 {
-	for (int k = 0; k < *gap; k++)
-		cpu_relax();
-	if (*gap < GAP_MAX)
-		*gap += *gap;
+	/* Read before the CAS: a held word costs the holder nothing. */
+	return !thread_lock_locked((thread_lock *)lk) && thread_lock_acquire((thread_lock *)lk, 0) == 1;
 }
 
 int thread_lock_acquire_spin(thread_lock *lk, int64_t spin_ns)
 {
-	int64_t end;
-	int gap = 1;
-	int r = thread_lock_acquire(lk, 0);
-	if (r != 0 || spin_ns <= 0)
-		return r; /* held at once, or THREAD_EINVAL, or no time to spin */
-	end = spin_end(spin_ns);
-	for (;;) {
-		pause_for(&gap);
-		/* Read before the CAS: a held word costs the holder nothing. */
-		if (!thread_lock_locked(lk) && thread_lock_acquire(lk, 0))
-			return 1;
-		if (thread__monotonic_ns() >= end)
-			return 0;
-	}
+	if (!lk)
+		return THREAD_EINVAL;
+	return spin(lock_taken, lk, spin_ns);
+}
+
+struct watch {
+	const uint32_t *word;
+	uint32_t value;
+};
+
+static int word_changed(void *w)
+{
+	const struct watch *wt = (const struct watch *)w;
+	/* Relaxed: the caller learns only that the word changed; whatever it
+	 * then does with what the word guards has its own synchronisation. */
+	return atomic_load_relaxed(wt->word) != wt->value;
 }
 
 int thread_spin_while(const uint32_t *word, uint32_t value, int64_t spin_ns)
 {
-	int64_t end;
-	int gap = 1;
+	struct watch w = {word, value};
 	if (!word)
 		return THREAD_EINVAL;
-	/* Relaxed: the caller learns only that the word changed; whatever it
-	 * then does with what the word guards has its own synchronisation. */
-	if (atomic_load_relaxed(word) != value)
-		return 1;
-	if (spin_ns <= 0)
-		return 0;
-	end = spin_end(spin_ns);
-	for (;;) {
-		pause_for(&gap);
-		if (atomic_load_relaxed(word) != value)
-			return 1;
-		if (thread__monotonic_ns() >= end)
-			return 0;
-	}
+	return spin(word_changed, &w, spin_ns);
 }
