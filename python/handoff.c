@@ -87,8 +87,9 @@ void handoff_plan(handoff *h)
 int handoff_spin_for_lock(handoff *h, thread_lock *lk, int64_t *timeout_ns)
 {
 	int64_t spin = LOCK_SPIN_NS, t0;
-	int r;
-	if (!h->spins_for_lock || !thread_lock_acquire(&lock_spinner, 0))
+	int r, planned = h->spins_for_lock;
+	h->spins_for_lock = 0; /* once per wait */
+	if (!planned || !thread_lock_acquire(&lock_spinner, 0))
 		return 0;
 	if (*timeout_ns >= 0 && *timeout_ns < spin)
 		spin = *timeout_ns;
@@ -109,17 +110,20 @@ int handoff_spin_for_lock(handoff *h, thread_lock *lk, int64_t *timeout_ns)
 
 void handoff_spin_for_gil(handoff *h)
 {
+	int64_t spin = 0; /* not ours to spin: one look, for the lock's score */
 	int free_now;
 	if (!h->gil)
 		return;
-	if (h->spins_for_gil && thread_lock_acquire(&gil_spinner, 0)) {
-		/* The word is nonzero while the lock is held (-1 before it was
-		 * ever made, which cannot be the case while we wait for it). */
-		h->gil_outcome = thread_spin_while(h->gil, 1, GIL_SPIN_NS) == 1 ? 1 : -1;
+	if (h->spins_for_gil && thread_lock_acquire(&gil_spinner, 0))
+		spin = GIL_SPIN_NS;
+	else if (h->lock_outcome != 1)
+		return;
+	/* The word is nonzero while the lock is held (-1 before it was ever
+	 * made, which cannot be the case while we wait for it). */
+	free_now = thread_spin_while(h->gil, 1, spin) == 1;
+	if (spin) {
 		thread_lock_release(&gil_spinner);
-		free_now = h->gil_outcome == 1;
-	} else {
-		free_now = thread_spin_while(h->gil, 1, 0) == 1; /* one look */
+		h->gil_outcome = free_now ? 1 : -1;
 	}
 	/* A lock won by spinning paid only if no sleep for the interpreter
 	 * lock follows.  A consumer whose producer never waits wins every

@@ -178,9 +178,10 @@ int thread_wait(thread_timed_fn timed, void *obj, int64_t timeout_ns);
 /* handoff.c: how a wait for a plain lock (thread_lock_wait) spins, first
  * for the lock and then for the interpreter lock, while spinning pays.
  * One per wait, on the waiter's stack: plan (attached), then spin for the
- * lock (detached; 1: got it; else the timeout is cut by the time spent),
- * then, once the lock is held, spin for the interpreter lock (detached),
- * then learn from the outcomes (attached again). */
+ * lock (detached, the first call of a wait only; 1: got it; else the
+ * timeout is cut by the time spent), then, once the lock is held, spin for
+ * the interpreter lock (detached), then learn from the outcomes (attached
+ * again).  On a zeroed handoff, never planned, every call does nothing. */
 typedef struct {
 	const uint32_t *gil; /* the interpreter lock's "held" word, NULL: no spins */
 	int spins_for_lock, spins_for_gil; /* planned */

@@ -33,8 +33,8 @@ static int wait_for(thread_timed_fn timed, void *obj, int64_t timeout_ns, thread
 	/* Only there do handlers run; elsewhere, wait once, through signals. */
 	int polls = compat_runs_signal_handlers();
 	int64_t deadline = INT64_MAX, now;
-	int r, spun = 0;
-	handoff h = {NULL, 0, 0, 0, 0};
+	int r;
+	handoff h = {NULL, 0, 0, 0, 0}; /* no spins: every handoff_ call a no-op */
 
 	if (spin_lk)
 		handoff_plan(&h);
@@ -50,19 +50,12 @@ static int wait_for(thread_timed_fn timed, void *obj, int64_t timeout_ns, thread
 		int64_t slice = polls && (timeout_ns < 0 || timeout_ns > SIGNAL_POLL_NS)
 		                        ? SIGNAL_POLL_NS : timeout_ns;
 		Py_BEGIN_ALLOW_THREADS
-		r = 0;
-		if (spin_lk && !spun) {
-			/* Once per wait, before the first sleep; the slice then
-			 * left is cut by the time spent, as the timeout is. */
-			spun = 1;
-			r = handoff_spin_for_lock(&h, spin_lk, &slice);
-			if (timeout_ns > 0 && !polls)
-				timeout_ns = slice;
-		}
-		/* A spin that used up the time has made the last try itself. */
-		if (!r && !(slice == 0 && h.lock_outcome != 0))
+		/* Spins only on the first slice, which it shortens by the time
+		 * spent (a slice of 0 left is one more zero-wait try). */
+		r = handoff_spin_for_lock(&h, spin_lk, &slice);
+		if (!r)
 			r = timed(obj, slice, (polls ? THREAD_INTERRUPTIBLE : 0) | THREAD_NO_SPIN);
-		if (spin_lk && r == 1)
+		if (r == 1)
 			handoff_spin_for_gil(&h);
 		Py_END_ALLOW_THREADS
 		if (!polls || (r != THREAD_EINTR && r != 0))
@@ -77,8 +70,7 @@ static int wait_for(thread_timed_fn timed, void *obj, int64_t timeout_ns, thread
 			timeout_ns = deadline - now;
 		}
 	}
-	if (spin_lk)
-		handoff_learn(&h);
+	handoff_learn(&h);
 	if (r < 0) {
 		PyErr_SetString(PyExc_SystemError, thread_strerror(r));
 		return -1;
