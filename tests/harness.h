@@ -80,8 +80,10 @@ long scaled(long n);
  * scheduling then measure the tool, not the library. */
 int threads_serialised(void);
 
-/* Start a thread or fail the test. */
+/* Start a thread (or a joinable one) or fail the test. */
 thread_ident start_or_fail(thread_func f, void *arg);
+thread_handle *start_joinable_or_fail(thread_func f, void *arg,
+                                      thread_ident *ident);
 
 /* ---- platform helpers (tests/helpers_posix.c, tests/helpers_win.c) ---------
  * Test cases hold no platform #if; what differs lives behind these. */

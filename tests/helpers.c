@@ -23,3 +23,13 @@ thread_ident start_or_fail(thread_func f, void *arg)
 		FAIL_("thread_start_new_thread: %s", thread_strerror(rc));
 	return id;
 }
+
+thread_handle *start_joinable_or_fail(thread_func f, void *arg,
+                                      thread_ident *ident)
+{
+	thread_handle *h = NULL;
+	int rc = thread_start_joinable(&h, f, arg, ident);
+	if (rc != 0)
+		FAIL_("thread_start_joinable: %s", thread_strerror(rc));
+	return h;
+}

@@ -17,16 +17,6 @@ static void write_and_return(void *p)
 	j->wrote = 42;
 }
 
-static thread_handle *start_joinable_or_fail(thread_func f, void *arg,
-                                             thread_ident *ident)
-{
-	thread_handle *h = NULL;
-	int rc = thread_start_joinable(&h, f, arg, ident);
-	if (rc != 0)
-		FAIL_("thread_start_joinable: %s", thread_strerror(rc));
-	return h;
-}
-
 TEST(join_returns_1_once_the_thread_returned_and_sees_its_writes)
 {
 	struct job j = {NULL, 0, 0, NULL};
