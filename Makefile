@@ -75,7 +75,7 @@ test-aarch64:
 
 # ---- the Python extension on every CPython 3.8+ pyenv has; the drop-in under
 # CPython's thread suites; pip install offline
-.PHONY: test-pythons test-dropin check-pip-install
+.PHONY: test-pythons test-dropin check-pip-install check-wheels
 test-pythons:
 	JOBS=$(JOBS) tests/python/test_pythons.sh
 # CPython's own thread suites on stock _thread and on thread.dropin, per version.
@@ -83,6 +83,10 @@ test-dropin:
 	JOBS=$(JOBS) tests/dropin/test_dropin.sh
 check-pip-install:
 	tests/python/check_pip_install.sh $(PYTHON_EXE)
+# A wheel per CPython 3.8+ (pip wheel), its contents and metadata checked,
+# installed into a fresh venv and tested there.
+check-wheels:
+	tests/python/check_wheels.sh
 
 # ---- as users take it: the man pages linted (mandoc) and rendered (man -l);
 # the Debian packages built from a clone of HEAD, checked by lintian,

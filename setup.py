@@ -50,17 +50,20 @@ def library_sources():
 
 
 class build_ext_with_stub(build_ext):
-    """Also put thread.pyi beside the built module, so it is installed."""
+    """Also install the stub, python/thread.pyi, twice: beside the built
+    module (where editors look) and as the PEP 561 stub package
+    thread-stubs/__init__.pyi (where type checkers look: PEP 561 ships
+    types for a package, and `thread` is a single module).  An in-place
+    build needs neither: it puts the module in python/, beside the stub."""
 
     def run(self):
         super().run()
-        targets = [self.build_lib]
         if self.inplace:
-            targets = [HERE]
-        for d in targets:
-            os.makedirs(d, exist_ok=True)
-            shutil.copyfile(os.path.join(HERE, "python", "thread.pyi"),
-                            os.path.join(d, "thread.pyi"))
+            return
+        stub = os.path.join(HERE, "python", "thread.pyi")
+        os.makedirs(os.path.join(self.build_lib, "thread-stubs"), exist_ok=True)
+        shutil.copyfile(stub, os.path.join(self.build_lib, "thread.pyi"))
+        shutil.copyfile(stub, os.path.join(self.build_lib, "thread-stubs", "__init__.pyi"))
 
 
 class install_any_layout(install):
