@@ -13,8 +13,15 @@
  *                by a failed start, or in a fork child for every handle
  *                but the forking thread's
  * Every field is written with the interpreter lock held.  Joiners sleep on
- * `exited`, held from creation until `done` is set; a joiner that gets it
- * releases it at once for the next one. */
+ * `exited`, held from creation until `done` is set.  A handle whose thread
+ * start_joinable_thread started also owns that OS thread (`os`): the first
+ * joiner to get `exited` once it is done takes `os`, waits for the OS
+ * thread to end (thread_join, the interpreter lock released), and only
+ * then releases `exited` for the next joiner, so that every join returns
+ * once the thread is gone, as _thread's joins do.  A handle that dies
+ * unjoined detaches its thread; a fork child drops the `os` of threads it
+ * does not have (joining or detaching them would touch threads that do
+ * not exist there). */
 #include "compat.h"
 
 #include <math.h>
@@ -27,7 +34,8 @@ typedef struct handleobject {
 	thread_ident ident;    /* 0 until started */
 	int started, done;     /* see the life above */
 	int nondaemon;         /* started with daemon=False: _shutdown joins it */
-	thread_lock exited;    /* held until done */
+	thread_lock exited;    /* held until done, and while a joiner joins `os` */
+	thread_handle *os;     /* its joinable OS thread, until joined; or NULL */
 	module_state *st;      /* its module's (the type keeps the module alive) */
 	struct handleobject *prev, *next; /* st->handles, all live handles */
 } handleobject;
@@ -37,11 +45,12 @@ static handleobject *handle_of(PyObject *obj)
 	return (handleobject *)obj;
 }
 
-void thread_handle_running(PyObject *obj, thread_ident ident)
+void thread_handle_running(PyObject *obj, thread_ident ident, thread_handle *os)
 {
 	handleobject *h = handle_of(obj);
 	h->ident = ident;
 	h->started = 1;
+	h->os = os;
 }
 
 void thread_handle_done(PyObject *obj)
@@ -62,6 +71,7 @@ static PyObject *handle_make(module_state *st)
 		return NULL;
 	h->ident = 0;
 	h->started = h->done = h->nondaemon = 0;
+	h->os = NULL;
 	h->exited = (thread_lock)THREAD_LOCK_INIT;
 	thread_lock_acquire(&h->exited, 0); /* free: cannot fail */
 	h->st = st;
@@ -97,6 +107,8 @@ static void handle_dealloc(PyObject *self)
 	handleobject *h = handle_of(self);
 	PyTypeObject *tp = Py_TYPE(self);
 	PyObject_GC_UnTrack(self);
+	if (h->os)
+		thread_detach(h->os); /* nobody joined: it is freed when it ends */
 	if (h->prev)
 		h->prev->next = h->next;
 	else
@@ -140,14 +152,26 @@ static int handle_join(handleobject *h, int64_t timeout_ns)
 		PyErr_SetString(h->st->error, "Cannot join current thread");
 		return -1;
 	}
-	if (h->done)
+	/* Done, its OS thread joined, and no joiner joining it: over. */
+	if (h->done && !h->os && !thread_lock_locked(&h->exited))
 		return 0;
 	Py_INCREF(h); /* `exited` must outlive the wait */
 	r = thread_lock_acquire(&h->exited, 0);
 	if (r != 1 && timeout_ns != 0)
 		r = thread_lock_wait(&h->exited, timeout_ns < 0 ? -1 : timeout_ns);
-	if (r == 1)
+	if (r == 1) {
+		thread_handle *os = h->os;
+		h->os = NULL;
+		if (os) {
+			/* Its Python work is over and its thread state deleted, so
+			 * the thread only leaves libthread's start routine: a wait
+			 * without limit, as long as the system takes to end it. */
+			Py_BEGIN_ALLOW_THREADS
+			thread_join(os, -1, 0);
+			Py_END_ALLOW_THREADS
+		}
 		thread_lock_release(&h->exited); /* for the next joiner */
+	}
 	Py_DECREF(h);
 	return r < 0 ? -1 : 0;
 }
@@ -306,7 +330,7 @@ static PyObject *make_handle(PyObject *module, PyObject *ident)
 		return NULL;
 	h = handle_make(thread_state(module));
 	if (h)
-		thread_handle_running(h, (thread_ident)id);
+		thread_handle_running(h, (thread_ident)id, NULL);
 	return h;
 }
 
@@ -334,7 +358,8 @@ static PyObject *shutdown(PyObject *module, PyObject *unused)
 		/* The list changes while we wait: look again from its head. */
 		handleobject *h;
 		for (h = st->handles; h; h = h->next)
-			if (h->nondaemon && h->started && !h->done && h->ident != self)
+			/* Not done, or done with its OS thread not yet joined. */
+			if (h->nondaemon && h->started && (!h->done || h->os) && h->ident != self)
 				break;
 		if (!h)
 			break;
@@ -361,8 +386,10 @@ static PyObject *after_fork_child(PyObject *module, PyObject *unused)
 			continue;
 		h->started = 1; /* as in 3.13.0: never-started handles too */
 		h->done = 1;
-		/* No other thread exists to hold or wait on it: make it free. */
-		thread_lock_release(&h->exited);
+		h->os = NULL; /* its thread is not in this process: leave it be */
+		/* No other thread exists to hold or wait on it (a joiner may have
+		 * held it in the parent): free, with no sleepers. */
+		thread_lock_reinit(&h->exited);
 	}
 	Py_RETURN_NONE;
 }

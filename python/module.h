@@ -133,16 +133,18 @@ int thread_excepthook_add(PyObject *module);
 int thread_handle_add(PyObject *module);
 
 /* start.c: start a thread running func(*args, **kwargs) for `module` (its
- * state counts it); `handle` (handle.c) or NULL.  The identifier of the new
- * thread, or 0 with an exception set (the handle is then done). */
+ * state counts it); `handle` (handle.c) or NULL.  With a handle the thread
+ * starts joinable, and the handle owns its OS thread.  The identifier of
+ * the new thread, or 0 with an exception set (the handle is then done). */
 thread_ident thread_start(PyObject *module, PyObject *func, PyObject *args, PyObject *kwargs,
                           PyObject *handle);
 
-/* handle.c, for start.c: `handle` runs in thread `ident` (parent, before the
- * thread runs Python code); its thread could not start; its thread's Python
- * work is over (the thread, attached, after clearing its thread state).
- * All with the interpreter lock held. */
-void thread_handle_running(PyObject *handle, thread_ident ident);
+/* handle.c, for start.c: `handle` runs in thread `ident`, whose joinable
+ * libthread handle is `os` (parent, before the thread runs Python code;
+ * the handle takes `os` over); its thread could not start; its thread's
+ * Python work is over (the thread, attached, after clearing its thread
+ * state).  All with the interpreter lock held. */
+void thread_handle_running(PyObject *handle, thread_ident ident, thread_handle *os);
 void thread_handle_done(PyObject *handle);
 
 /* A new reference to `value` added to `module` as `name`: 0 or -1. */

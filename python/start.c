@@ -156,6 +156,7 @@ thread_ident thread_start(PyObject *module, PyObject *func, PyObject *args, PyOb
 	module_state *st = thread_state(module);
 	struct boot *boot;
 	thread_ident ident = 0;
+	thread_handle *os = NULL;
 	int rc;
 
 	boot = (struct boot *)PyMem_RawMalloc(sizeof *boot);
@@ -180,7 +181,10 @@ thread_ident thread_start(PyObject *module, PyObject *func, PyObject *args, PyOb
 	boot->args = args;
 	boot->kwargs = kwargs;
 
-	rc = thread_start_new_thread(thread_run, boot, &ident);
+	/* A handle's thread is joinable: its join waits, as _thread's does,
+	 * until the OS thread is gone, not only its Python work. */
+	rc = handle ? thread_start_joinable(&os, thread_run, boot, &ident)
+	            : thread_start_new_thread(thread_run, boot, &ident);
 	if (rc < 0) {
 		/* Never attached: cleared and deleted from here, as _thread does. */
 		PyThreadState_Clear(boot->first);
@@ -195,7 +199,7 @@ thread_ident thread_start(PyObject *module, PyObject *func, PyObject *args, PyOb
 	/* The thread runs no Python code before we give up the interpreter
 	 * lock, so it finds its handle running. */
 	if (handle)
-		thread_handle_running(handle, ident);
+		thread_handle_running(handle, ident, os);
 	return ident;
 failed:
 	if (handle)

@@ -342,6 +342,95 @@ class StockThreadLife(ThreadLife, unittest.TestCase):
     dropin = False
 
 
+def vm_size_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1])
+
+
+def slow_exit_key():
+    """A pthread key whose destructor sleeps: a thread that sets it to N
+    spends N microseconds in its OS-level exit, after its Python work is
+    over (glibc runs key destructors as the thread ends).  The destructor
+    is libc's usleep, which takes the key's value as its argument.  None
+    where ctypes or the calls are missing."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None)
+        key = ctypes.c_uint()
+        if libc.pthread_key_create(ctypes.byref(key), ctypes.cast(libc.usleep, ctypes.c_void_p)):
+            return None
+    except (ImportError, OSError, AttributeError):
+        return None
+    return lambda us: libc.pthread_setspecific(key, ctypes.c_void_p(us))
+
+
+SLOW_EXIT = slow_exit_key() if sys.platform.startswith("linux") else None
+
+
+@unittest.skipUnless(HAS_HANDLES, "thread handles are 3.13+")
+@unittest.skipUnless(SLOW_EXIT, "needs Linux, ctypes and pthread keys")
+class HandleOwnsItsThread(unittest.TestCase):
+    """A 3.13 handle's join returns once the OS thread is gone, as stock's
+    does (it joins the thread), not only once its Python work is over; a
+    handle that dies unjoined lets its thread go.  The threads here take
+    50 ms to end after their Python work (SLOW_EXIT)."""
+
+    def test_join_returns_once_the_os_thread_is_gone_as_on_stock(self):
+        for m in (_thread, thread.dropin):
+            for _ in range(3):
+                native = []
+
+                def body():
+                    native.append(m.get_native_id())
+                    SLOW_EXIT(50000)
+                t0 = time.monotonic()
+                m.start_joinable_thread(body).join()
+                took = time.monotonic() - t0
+                self.assertGreaterEqual(took, 0.05, "%s: the join returned before the thread ended"
+                                        % m)
+                # The kernel ends a thread in two steps, and a join returns
+                # after the first; the second follows within microseconds.
+                self.assertTrue(wait_until(
+                    lambda: not os.path.exists("/proc/self/task/%d" % native[0]), cap=1))
+
+    def test_every_joiner_returns_once_the_os_thread_is_gone(self):
+        m = thread.dropin
+        gate = m.allocate_lock()
+        gate.acquire()
+        h = m.start_joinable_thread(lambda: (SLOW_EXIT(50000), gate.acquire()))
+        returned, lock = [], m.allocate_lock()
+
+        def joiner():
+            h.join()
+            with lock:
+                returned.append(time.monotonic())
+        joiners = [m.start_joinable_thread(joiner) for _ in range(4)]
+        time.sleep(0.05)  # let them sleep in join
+        released = time.monotonic()
+        gate.release()
+        for j in joiners:
+            j.join()
+        self.assertEqual(len(returned), 4)
+        self.assertGreaterEqual(min(returned) - released, 0.05, "a joiner returned before "
+                                "the thread ended")
+
+    def test_a_handle_that_dies_unjoined_lets_its_thread_go(self):
+        # A joinable thread neither joined nor detached keeps its stack
+        # mapped after it ends (8 MiB of address space here): 300 would
+        # leave about 2.4 GiB.
+        m = thread.dropin
+        before = vm_size_kib()
+        for _ in range(300):
+            h = m.start_joinable_thread(lambda: None)
+            wait_until(h.is_done)
+            del h
+        small = wait_until(lambda: vm_size_kib() - before < 256 * 1024)
+        self.assertTrue(small, "address space grew %d KiB over 300 unjoined threads"
+                        % (vm_size_kib() - before))
+
+
 class PageKeepsItsOwnWords(unittest.TestCase):
     def test_page_start_new_thread_errors_are_unchanged(self):
         with self.assertRaisesRegex(TypeError, "function must be callable, not int"):
