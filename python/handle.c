@@ -422,31 +422,6 @@ static unsigned long long stock_main_ident(void)
 	return id;
 }
 
-static int register_fork_hook(PyObject *module)
-{
-	PyObject *os, *reg, *hook, *args = NULL, *kwargs = NULL, *r = NULL;
-	os = PyImport_ImportModule("os");
-	if (!os)
-		return -1;
-	reg = PyObject_GetAttrString(os, "register_at_fork");
-	Py_DECREF(os);
-	if (!reg) {
-		PyErr_Clear(); /* no fork on this platform */
-		return 0;
-	}
-	hook = PyCFunction_New(&after_fork_def, module);
-	if (hook && (args = PyTuple_New(0)))
-		kwargs = Py_BuildValue("{sO}", "after_in_child", hook);
-	if (kwargs)
-		r = PyObject_Call(reg, args, kwargs);
-	Py_XDECREF(r);
-	Py_XDECREF(kwargs);
-	Py_XDECREF(args);
-	Py_XDECREF(hook);
-	Py_DECREF(reg);
-	return r ? 0 : -1;
-}
-
 int thread_handle_add(PyObject *module)
 {
 	module_state *st = thread_state(module);
@@ -459,5 +434,5 @@ int thread_handle_add(PyObject *module)
 	    thread_add_ref(module, "_ThreadHandle", (PyObject *)st->handle_type) < 0 ||
 	    PyModule_AddFunctions(module, handle_functions) < 0)
 		return -1;
-	return register_fork_hook(module);
+	return thread_at_fork_child(module, &after_fork_def);
 }

@@ -147,6 +147,11 @@ thread_ident thread_start(PyObject *module, PyObject *func, PyObject *args, PyOb
 void thread_handle_running(PyObject *handle, thread_ident ident, thread_handle *os);
 void thread_handle_done(PyObject *handle);
 
+/* Have os.fork() call `def` (METH_NOARGS, `module` its self) in the child,
+ * before Python code runs there (os.register_at_fork; nothing where the
+ * platform has no fork).  0, or -1 with an exception. */
+int thread_at_fork_child(PyObject *module, PyMethodDef *def);
+
 /* A new reference to `value` added to `module` as `name`: 0 or -1. */
 int thread_add_ref(PyObject *module, const char *name, PyObject *value);
 
@@ -186,13 +191,16 @@ int thread_wait(thread_timed_fn timed, void *obj, int64_t timeout_ns);
  * again).  On a zeroed handoff, never planned, every call does nothing. */
 typedef struct {
 	const uint32_t *gil; /* the interpreter lock's "held" word, NULL: no spins */
+	thread_lock *lk;     /* the lock waited for, while in handoff.c's table */
 	int spins_for_lock, spins_for_gil; /* planned */
 	int lock_outcome, gil_outcome;     /* 1 won, -1 ran out, 0 not tried */
 } handoff;
-void handoff_plan(handoff *h);
+void handoff_plan(handoff *h, thread_lock *lk);
 int handoff_spin_for_lock(handoff *h, thread_lock *lk, int64_t *timeout_ns);
 void handoff_spin_for_gil(handoff *h);
-void handoff_learn(const handoff *h);
+void handoff_learn(handoff *h);
+/* In a fork child (attached): no other thread spins or waits. */
+void handoff_after_fork_child(void);
 
 /* acquire()'s arguments (blocking=True, timeout=-1) into a timeout in
  * nanoseconds: 0 try once, -1 no limit.  0, or -1 with an exception. */

@@ -94,6 +94,44 @@ void thread_module_free(void *module)
 	thread_module_clear((PyObject *)module);
 }
 
+int thread_at_fork_child(PyObject *module, PyMethodDef *def)
+{
+	PyObject *os, *reg, *hook, *args = NULL, *kwargs = NULL, *r = NULL;
+	os = PyImport_ImportModule("os");
+	if (!os)
+		return -1;
+	reg = PyObject_GetAttrString(os, "register_at_fork");
+	Py_DECREF(os);
+	if (!reg) {
+		PyErr_Clear(); /* no fork on this platform */
+		return 0;
+	}
+	hook = PyCFunction_New(def, module);
+	if (hook && (args = PyTuple_New(0)))
+		kwargs = Py_BuildValue("{sO}", "after_in_child", hook);
+	if (kwargs)
+		r = PyObject_Call(reg, args, kwargs);
+	Py_XDECREF(r);
+	Py_XDECREF(kwargs);
+	Py_XDECREF(args);
+	Py_XDECREF(hook);
+	Py_DECREF(reg);
+	return r ? 0 : -1;
+}
+
+/* os.register_at_fork(after_in_child=...): the hand-off spins' state
+ * (handoff.c) names threads the child does not have. */
+static PyObject *handoff_fork_hook(PyObject *module, PyObject *unused)
+{
+	(void)module;
+	(void)unused;
+	handoff_after_fork_child();
+	Py_RETURN_NONE;
+}
+
+static PyMethodDef handoff_fork_def = {"_handoff_after_fork_child", handoff_fork_hook,
+                                       METH_NOARGS, NULL};
+
 int thread_add_common(PyObject *module)
 {
 	module_state *st = thread_state(module);
@@ -113,5 +151,6 @@ int thread_add_common(PyObject *module)
 		Py_XDECREF(timeout_max);
 		return -1;
 	}
-	return 0;
+	/* Once per module made: a second hook only repeats the reset. */
+	return thread_at_fork_child(module, &handoff_fork_def);
 }

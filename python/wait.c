@@ -34,10 +34,10 @@ static int wait_for(thread_timed_fn timed, void *obj, int64_t timeout_ns, thread
 	int polls = compat_runs_signal_handlers();
 	int64_t deadline = INT64_MAX, now;
 	int r;
-	handoff h = {NULL, 0, 0, 0, 0}; /* no spins: every handoff_ call a no-op */
+	handoff h = {NULL, NULL, 0, 0, 0, 0}; /* no spins: every handoff_ call a no-op */
 
 	if (spin_lk)
-		handoff_plan(&h);
+		handoff_plan(&h, spin_lk);
 	if (polls && timeout_ns > 0) {
 		now = thread_monotonic_ns();
 		if (timeout_ns < INT64_MAX - now)
@@ -61,12 +61,16 @@ static int wait_for(thread_timed_fn timed, void *obj, int64_t timeout_ns, thread
 		if (!polls || (r != THREAD_EINTR && r != 0))
 			break;
 		/* Runs the handlers only in the main thread; elsewhere a no-op. */
-		if (PyErr_CheckSignals() < 0)
+		if (PyErr_CheckSignals() < 0) {
+			handoff_learn(&h);
 			return -1;
+		}
 		if (timeout_ns > 0) {
 			now = thread_monotonic_ns();
-			if (now >= deadline)
-				return timed(obj, 0, 0);
+			if (now >= deadline) {
+				r = timed(obj, 0, 0);
+				break;
+			}
 			timeout_ns = deadline - now;
 		}
 	}
