@@ -26,8 +26,7 @@
  *  - at most one thread of the process spins for a lock, and one for the
  *    interpreter lock, at a time: spinning never takes more than two
  *    processors, and mostly one (a ping-pong's two threads overlap only
- *    for the moment the detaching one starts to spin).
- *
+ *    for the moment the detaching one starts to spin);
  *  - a lock that another thread waits for, or has just won and holds
  *    while it waits for the interpreter lock, is a mutex two threads
  *    share, not a turn being handed over: a wait for it never spins, and
@@ -41,11 +40,11 @@
  *    of stock on 3.8).  Each wait for a plain lock is in `waited` from
  *    plan to learn.
  *
- * The scores are read and written only with the interpreter lock held
- * (plan before the wait detaches, learn after it attaches again), and only
- * in interpreters that share the main interpreter's lock: compat_gil_word
- * is NULL in the others, which then never spin.  That one lock orders
- * every access, so the scores need no atomics.  The spinners' tokens are
+ * The scores and the table are read and written only with the
+ * interpreter lock held (plan before the wait detaches, learn after it
+ * attaches again), and only in interpreters that share the main
+ * interpreter's lock: compat_gil_word is NULL in the others, which then
+ * never spin.  That one lock orders every access, so they need no atomics.  The spinners' tokens are
  * libthread locks because they are taken and given back detached. */
 #include "compat.h"
 
