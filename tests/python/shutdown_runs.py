@@ -13,7 +13,10 @@ Two scripts, each run on our module and on the stock one:
             yardstick): daemon threads in the same states, blocked in
             Condition.wait and Lock.acquire, and non-daemon threads, let go
             as the main thread leaves, that contend for one lock while the
-            interpreter's exit joins them."""
+            interpreter's exit joins them.
+How many threads of each kind is the caller's choice (script()):
+test_shutdown.py starts 30 of each, item 4 mostly 2 of each, in many
+more exits."""
 import glob
 import json
 import os
@@ -78,7 +81,7 @@ for fn in (blocked, sleeping, running, raising):
         thread.start_new_thread(fn, ())
 started.acquire()
 sys.setswitchinterval(0.05)
-for i in range(N):  # these are still starting up when we leave
+for i in range({late}):  # these are still starting up when we leave
     thread.start_new_thread(running if i % 2 else raise_uncaught, ())
 sys.setswitchinterval(0.005)  # the default: finalisation may give up the lock
 print("exit", flush=True)  # flushed: a failure after it came after the script
@@ -159,11 +162,11 @@ atexit.register(lambda: print("relayed %d" % len(relayed), flush=True))
 for fn in (blocked, waiting, sleeping, running, raising):
     for _ in range(N):
         threading.Thread(target=fn, daemon=True).start()
-for i in range(N):
+for i in range({joined}):
     threading.Thread(target=relay, args=(i,)).start()
 started.wait()
 spin.set()
-for i in range(N // 5):  # these have barely begun when we leave
+for i in range({late}):  # these have barely begun when we leave
     threading.Thread(target=running if i % 2 else raise_uncaught, args=(True,) if i % 2
                      else (), daemon=True).start()
 sys.setswitchinterval(0.005)
@@ -175,15 +178,28 @@ HANG_S = 60  # a run takes 1-4 s on a loaded machine; one still going after this
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def script(kind, ours, n):
-    """(code, the stdout of a clean run, extra interpreter flags)."""
+def script(kind, ours, n, late=None, joined=None):
+    """(code, the stdout of a clean run, extra interpreter flags) for a run
+    with `n` threads of each daemon kind, `late` still starting up at exit
+    (default: n for the page, n // 5 for the drop-in) and, on the drop-in,
+    `joined` non-daemon threads (default n)."""
     if kind == "page":
-        return (PAGE_SCRIPT.format(module="thread" if ours else "_thread", n=n),
-                "exit\n", [])
+        return (PAGE_SCRIPT.format(module="thread" if ours else "_thread", n=n,
+                                   late=n if late is None else late), "exit\n", [])
+    late = n // 5 if late is None else late
+    joined = n if joined is None else joined
     # -S: site may import threading (a .pth file does on 3.11 here), and
     # install() must come first.
     return (DROPIN_SCRIPT.format(install="import thread; thread.install()" if ours else "",
-                                 n=n), "exit\nrelayed %d\n" % n, ["-S"])
+                                 n=n, late=late, joined=joined),
+            "exit\nrelayed %d\n" % joined, ["-S"])
+
+
+def threads_of(kind, n, late=None, joined=None):
+    """How many threads script(kind, ...) starts besides the main one."""
+    if kind == "page":
+        return 4 * n + (n if late is None else late)
+    return 5 * n + (n // 5 if late is None else late) + (n if joined is None else joined)
 
 
 def allow_cores():
@@ -229,10 +245,12 @@ def read_core(directory, python):
     return None, "gdb printed no stacks: %r" % gdb.stdout[-300:]
 
 
-def run_once(python, module_dir, kind, ours, n, cannot_read_cores):
-    """One run of script `kind` under `python`, with our module (found in
-    `module_dir`) or the stock one, as a dict for shutdown_judge.judge."""
-    code, expect, flags = script(kind, ours, n)
+def run_once(python, module_dir, kind, ours, n, cannot_read_cores, late=None, joined=None,
+             hang_s=HANG_S):
+    """One run of script(kind, ours, n, late, joined) under `python`, with
+    our module (found in `module_dir`) or the stock one, as a dict for
+    shutdown_judge.judge; a run still going after `hang_s` has hung."""
+    code, expect, flags = script(kind, ours, n, late, joined)
     workdir = tempfile.mkdtemp(prefix="shutdown-")
     try:
         # The child runs in `workdir`: it must find the module judged here.
@@ -243,7 +261,7 @@ def run_once(python, module_dir, kind, ours, n, cannot_read_cores):
                                 cwd=workdir, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            out, err = proc.communicate(timeout=HANG_S)
+            out, err = proc.communicate(timeout=hang_s)
             status = proc.returncode
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGQUIT)
