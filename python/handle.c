@@ -143,35 +143,37 @@ static int check_started(handleobject *h)
  * negative timeout is in _thread).  0, or -1 with an exception. */
 static int handle_join(handleobject *h, int64_t timeout_ns)
 {
-	int r;
+	int r, own;
 	if (check_started(h) < 0)
 		return -1;
 	/* `done` is set before the thread's identifier can be reused, so a
 	 * handle that is not done and has our identifier is ours. */
-	if (!h->done && h->ident == thread_get_ident()) {
+	own = h->ident == thread_get_ident();
+	if (!h->done && own) {
 		PyErr_SetString(h->st->error, "Cannot join current thread");
 		return -1;
 	}
-	/* Done, its OS thread joined, and no joiner joining it: over. */
-	if (h->done && !h->os && !thread_lock_locked(&h->exited))
-		return 0;
+	/* An OS thread to join: not our own, which a fork child's threading
+	 * marks done (no thread can join itself; the handle detaches it when
+	 * it dies). */
+	if (h->done && (!h->os || own) && !thread_lock_locked(&h->exited))
+		return 0; /* over, and no joiner is joining its OS thread */
 	Py_INCREF(h); /* `exited` must outlive the wait */
 	r = thread_lock_acquire(&h->exited, 0);
 	if (r != 1 && timeout_ns != 0)
 		r = thread_lock_wait(&h->exited, timeout_ns < 0 ? -1 : timeout_ns);
-	if (r == 1) {
+	if (r == 1 && h->os && !own) {
 		thread_handle *os = h->os;
 		h->os = NULL;
-		if (os) {
-			/* Its Python work is over and its thread state deleted, so
-			 * the thread only leaves libthread's start routine: a wait
-			 * without limit, as long as the system takes to end it. */
-			Py_BEGIN_ALLOW_THREADS
-			thread_join(os, -1, 0);
-			Py_END_ALLOW_THREADS
-		}
-		thread_lock_release(&h->exited); /* for the next joiner */
+		/* Its Python work is over and its thread state deleted, so the
+		 * thread only leaves libthread's start routine: a wait without
+		 * limit, as long as the system takes to end it. */
+		Py_BEGIN_ALLOW_THREADS
+		thread_join(os, -1, 0);
+		Py_END_ALLOW_THREADS
 	}
+	if (r == 1)
+		thread_lock_release(&h->exited); /* for the next joiner */
 	Py_DECREF(h);
 	return r < 0 ? -1 : 0;
 }

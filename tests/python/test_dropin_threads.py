@@ -332,6 +332,42 @@ class ThreadLife:
         self.assertEqual(got, "(True, False)")
 
 
+    @unittest.skipUnless(HAS_HANDLES, "thread handles are 3.13+")
+    @unittest.skipUnless(hasattr(os, "fork"), "needs fork")
+    def test_a_fork_child_joins_its_own_threads_handle_once_marked_done(self):
+        # threading does this at a child's exit when a thread other than
+        # the main one forked: that thread's handle, marked done, must not
+        # be joined as an OS thread (no thread can join itself).
+        m = self.module
+        r, w = os.pipe()
+        handle, child = [], []
+
+        def body():
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+            if pid == 0:
+                try:
+                    handle[0]._set_done()
+                    handle[0].join()
+                    handle[0].join(0)
+                    os.write(w, repr(handle[0].is_done()).encode())
+                finally:
+                    os._exit(0)
+            child.append(pid)
+        go = m.allocate_lock()
+        go.acquire()
+        handle.append(m.start_joinable_thread(lambda: (go.acquire(), body())))
+        go.release()
+        handle[0].join()
+        os.close(w)
+        with os.fdopen(r) as f:
+            got = f.read()
+        os.waitpid(child[0], 0)
+        self.assertEqual(got, "True")
+
+
 class DropinThreadLife(ThreadLife, unittest.TestCase):
     module = thread.dropin
     dropin = True
