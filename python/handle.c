@@ -19,7 +19,8 @@
  * thread to end (thread_join, the interpreter lock released), and only
  * then releases `exited` for the next joiner, so that every join returns
  * once the thread is gone, as _thread's joins do.  A handle that dies
- * unjoined detaches its thread; a fork child drops the `os` of threads it
+ * unjoined detaches its thread, as does one that its own thread marks done
+ * (_set_done); a fork child drops the `os` of threads it
  * does not have (joining or detaching them would touch threads that do
  * not exist there). */
 #include "compat.h"
@@ -143,26 +144,22 @@ static int check_started(handleobject *h)
  * negative timeout is in _thread).  0, or -1 with an exception. */
 static int handle_join(handleobject *h, int64_t timeout_ns)
 {
-	int r, own;
+	int r;
 	if (check_started(h) < 0)
 		return -1;
 	/* `done` is set before the thread's identifier can be reused, so a
 	 * handle that is not done and has our identifier is ours. */
-	own = h->ident == thread_get_ident();
-	if (!h->done && own) {
+	if (!h->done && h->ident == thread_get_ident()) {
 		PyErr_SetString(h->st->error, "Cannot join current thread");
 		return -1;
 	}
-	/* An OS thread to join: not our own, which a fork child's threading
-	 * marks done (no thread can join itself; the handle detaches it when
-	 * it dies). */
-	if (h->done && (!h->os || own) && !thread_lock_locked(&h->exited))
+	if (h->done && !h->os && !thread_lock_locked(&h->exited))
 		return 0; /* over, and no joiner is joining its OS thread */
 	Py_INCREF(h); /* `exited` must outlive the wait */
 	r = thread_lock_acquire(&h->exited, 0);
 	if (r != 1 && timeout_ns != 0)
 		r = thread_lock_wait(&h->exited, timeout_ns < 0 ? -1 : timeout_ns);
-	if (r == 1 && h->os && !own) {
+	if (r == 1 && h->os) {
 		thread_handle *os = h->os;
 		h->os = NULL;
 		/* Its Python work is over and its thread state deleted, so the
@@ -225,9 +222,17 @@ static PyObject *handle_is_done(PyObject *self, PyObject *unused)
 
 static PyObject *handle_set_done(PyObject *self, PyObject *unused)
 {
+	handleobject *h = handle_of(self);
 	(void)unused;
-	if (check_started(handle_of(self)) < 0)
+	if (check_started(h) < 0)
 		return NULL;
+	/* Done by its own thread's word (a fork child's threading says so of
+	 * the forking thread at exit): nobody can join that OS thread now,
+	 * least of all itself, so let it go. */
+	if (h->os && h->ident == thread_get_ident()) {
+		thread_detach(h->os);
+		h->os = NULL;
+	}
 	thread_handle_done(self);
 	Py_RETURN_NONE;
 }
