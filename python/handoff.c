@@ -106,13 +106,14 @@ static int waited_enter(handoff *h, thread_lock *lk)
 static void waited_leave(handoff *h)
 {
 	int i;
-	for (i = 0; h->lk && i < WAITED_MAX; i++) {
-		if (waited[i].lk == h->lk) {
-			if (--waited[i].waiters == 0)
-				waited[i].lk = NULL;
-			break;
-		}
-	}
+	if (!h->lk)
+		return;
+	for (i = 0; i < WAITED_MAX && waited[i].lk != h->lk; i++)
+		;
+	/* Not there only if a fork (from a signal handler this wait ran)
+	 * emptied the table meanwhile. */
+	if (i < WAITED_MAX && --waited[i].waiters == 0)
+		waited[i].lk = NULL;
 	h->lk = NULL;
 }
 
@@ -145,7 +146,7 @@ void handoff_plan(handoff *h, thread_lock *lk)
 		return;
 	shared = waited_enter(h, lk);
 	if (shared)
-		learn(&lock_score, -1);
+		h->lock_outcome = -1; /* a mutex shared: learnt as a lost spin */
 	h->spins_for_lock = !shared && worth_trying(&lock_score);
 	h->spins_for_gil = worth_trying(&gil_score);
 }
