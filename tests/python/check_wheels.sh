@@ -4,17 +4,18 @@
 # from Debian's wheel files), check what it holds and its metadata
 # (wheel_contents.py), install it into a fresh venv that has nothing else,
 # and run every Python test there against the installed copy.  Prints one
-# line per version; exit status 0 only if every version passed.
+# line per version; exit status 0 only if every version passed (and there
+# was one: tests/python/pythons.sh).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$root/tests/python/installed.sh"
+. "$root/tests/python/pythons.sh"
+cd "$root"
 
 need_build_wheels || exit 1
 source_copy "$work/src" || exit 1
-status=0
-tested=0
 one_version() { # version python
 	v=$1
 	py=$2
@@ -40,15 +41,5 @@ one_version() { # version python
 		echo "$v: $(basename "$whl"): TESTS FAILED"; grep -v ': ok$' "$d/tests"; return 1
 	fi
 }
-for v in $(pyenv versions --bare 2>/dev/null); do
-	py="$(pyenv root)/versions/$v/bin/python3"
-	if [ ! -x "$py" ] || [ "$("$py" "$root/python/can_build.py" 2>/dev/null)" != ON ]; then
-		echo "$v: skipped (not CPython 3.8+ with headers)"
-		continue
-	fi
-	one_version "$v" "$py" || status=1
-	tested=$((tested + 1))
-done
-echo "wheels built, checked and tested for $tested interpreter(s)"
-[ "$tested" -gt 0 ] || exit 1
-exit $status
+each_interpreter one_version || exit 1
+echo "wheels built, checked and tested for every interpreter above"

@@ -40,15 +40,15 @@ def main(wheel, readme_path, license_path):
         for f in ("thread" + ext, "thread_run.py", "thread.pyi", "thread-stubs/__init__.pyi",
                   dist + "METADATA", dist + "RECORD", dist + "WHEEL"):
             check(f in names, "the wheel holds " + f)
-        stub = z.read("thread.pyi") if "thread.pyi" in names else b""
-        check(stub != b"" and z.read("thread-stubs/__init__.pyi") == stub
-              if "thread-stubs/__init__.pyi" in names else False,
+        def read(f):
+            return z.read(f) if f in names else None
+        stub = read("thread.pyi")
+        check(stub and read("thread-stubs/__init__.pyi") == stub,
               "the stub package is the stub shipped beside the module")
         licences = [n for n in names if n.startswith(dist) and n.rsplit("/", 1)[-1] == "LICENSE"]
         check(len(licences) == 1 and z.read(licences[0]).decode() == licence,
               "the dist-info holds LICENSE, as in the sources")
-        meta = email.parser.Parser().parsestr(z.read(dist + "METADATA").decode()) \
-            if dist + "METADATA" in names else {}
+        meta = email.parser.Parser().parsestr((read(dist + "METADATA") or b"").decode())
     with open(os.path.join(os.path.dirname(readme_path), "pyproject.toml"), encoding="utf-8") as f:
         version = re.search(r'^version = "([^"]+)"', f.read(), re.M).group(1)
     check(meta.get("Name") == "thread", "metadata Name: thread")
@@ -58,8 +58,7 @@ def main(wheel, readme_path, license_path):
     check(bool(meta.get("Summary")), "metadata Summary: %r" % meta.get("Summary"))
     check(meta.get("Description-Content-Type") == "text/markdown",
           "metadata Description-Content-Type: text/markdown")
-    body = meta.get_payload() if hasattr(meta, "get_payload") else ""
-    check(body.strip() == readme.strip(), "the description is the README")
+    check(meta.get_payload().strip() == readme.strip(), "the description is the README")
     if problems:
         print("%d problem(s) with %s" % (len(problems), name))
         return 1
