@@ -14,15 +14,15 @@
  *                but the forking thread's
  * Every field is written with the interpreter lock held.  Joiners sleep on
  * `exited`, held from creation until `done` is set.  A handle whose thread
- * start_joinable_thread started also owns that OS thread (`os`): the first
- * joiner to get `exited` once it is done takes `os`, waits for the OS
- * thread to end (thread_join, the interpreter lock released), and only
- * then releases `exited` for the next joiner, so that every join returns
- * once the thread is gone, as _thread's joins do.  A handle that dies
- * unjoined detaches its thread, as does one that its own thread marks done
- * (_set_done); a fork child drops the `os` of threads it
- * does not have (joining or detaching them would touch threads that do
- * not exist there). */
+ * start_joinable_thread started also owns that OS thread (`os`): a joiner
+ * takes `os` before it waits, and once it has `exited` joins the OS thread
+ * in the same detached wait, and only then releases `exited` for the next
+ * joiner, so that every join returns once the thread is gone, as _thread's
+ * joins do (a joiner whose time runs out gives `os` back).  A handle that
+ * dies unjoined detaches its thread, as does one that its own thread marks
+ * done (_set_done); a fork child drops the `os` of threads it does not
+ * have (joining or detaching them would touch threads that do not exist
+ * there). */
 #include "compat.h"
 
 #include <math.h>
@@ -140,10 +140,35 @@ static int check_started(handleobject *h)
 	return -1;
 }
 
-/* Wait until `h` is done, at most timeout_ns (negative: no limit, as a
- * negative timeout is in _thread).  0, or -1 with an exception. */
+/* A join's wait, detached (thread_wait): for the thread to be done
+ * (`exited`), then, if this joiner carries the OS thread, for that to end
+ * too, without attaching in between (a round trip of the interpreter lock
+ * for the OS join cost Thread start+join 4% on 3.13). */
+struct exit_wait {
+	handleobject *h;
+	thread_handle *os; /* the OS thread to join, taken from h; NULL once joined */
+};
+
+static int exit_timed(void *p, int64_t timeout_ns, unsigned flags)
+{
+	struct exit_wait *w = (struct exit_wait *)p;
+	int r = thread_lock_acquire_timed(&w->h->exited, timeout_ns, flags);
+	if (r == 1 && w->os) {
+		/* Its Python work is over and its thread state deleted: what is
+		 * left is libthread's start routine and the system's end of the
+		 * thread, so no limit. */
+		thread_join(w->os, -1, 0);
+		w->os = NULL;
+	}
+	return r;
+}
+
+/* Wait until `h` is done and its OS thread joined, at most timeout_ns
+ * (negative: no limit, as a negative timeout is in _thread).  0, or -1
+ * with an exception. */
 static int handle_join(handleobject *h, int64_t timeout_ns)
 {
+	struct exit_wait w = {h, h->os};
 	int r;
 	if (check_started(h) < 0)
 		return -1;
@@ -156,15 +181,16 @@ static int handle_join(handleobject *h, int64_t timeout_ns)
 	if (h->done && !h->os && !thread_lock_locked(&h->exited))
 		return 0; /* over, and no joiner is joining its OS thread */
 	Py_INCREF(h); /* `exited` must outlive the wait */
-	r = thread_lock_acquire(&h->exited, 0);
-	if (r != 1 && timeout_ns != 0)
-		r = thread_lock_wait(&h->exited, timeout_ns < 0 ? -1 : timeout_ns);
+	h->os = NULL; /* this joiner joins the OS thread, if it is still to join */
+	r = w.os ? 0 : thread_lock_acquire(&h->exited, 0);
+	if (r != 1 && (timeout_ns != 0 || w.os))
+		r = thread_wait(exit_timed, &w, timeout_ns < 0 ? -1 : timeout_ns);
+	if (w.os)
+		h->os = w.os; /* not joined (time ran out): for a later join */
 	if (r == 1 && h->os) {
+		/* Given back by a joiner whose time ran out while we waited. */
 		thread_handle *os = h->os;
 		h->os = NULL;
-		/* Its Python work is over and its thread state deleted, so the
-		 * thread only leaves libthread's start routine: a wait without
-		 * limit, as long as the system takes to end it. */
 		Py_BEGIN_ALLOW_THREADS
 		thread_join(os, -1, 0);
 		Py_END_ALLOW_THREADS
