@@ -6,7 +6,9 @@
  * In each: REFUSALS thread_start_new_thread calls must all fail with
  * THREAD_EAGAIN or THREAD_ENOMEM; once the soft limit is back at the hard
  * one, threads start again; file descriptors, threads and the heap in use
- * are what they were before the refusals.  Two rounds: the first is a
+ * are what they were before the refusals.  A thread that starts anyway
+ * (on a stack the C library cached) lives until the round ends, so only
+ * the first few starts can.  Two rounds: the first is a
  * warm-up whose one-time allocations (the C library's arena, caches) are
  * not leaks; the figures compare the end of the second with its start.  `as` then allocates locks under
  * the limit until thread_allocate_lock returns NULL, frees them, and
@@ -27,11 +29,25 @@
 #define MAX_LOCKS (1L << 26)
 
 static thread_lock *ran;
+/* Held by main while a limit is in force: a thread that starts anyway
+ * waits on it, so the stack it got from the C library's cache stays its
+ * own until the round ends, and the cache empties after a few starts.  A
+ * thread that ended at once would put its stack back for the next start,
+ * and on a machine fast enough every start would then succeed. */
+static thread_lock *hold;
 
 static void note_run(void *arg)
 {
 	(void)arg;
 	thread_lock_release(ran);
+}
+
+static void note_run_and_hold(void *arg)
+{
+	(void)arg;
+	thread_lock_release(ran);
+	thread_lock_acquire(hold, 1);
+	thread_lock_release(hold); /* for the next held thread */
 }
 
 static long entries(const char *dir)
@@ -133,8 +149,9 @@ static int limited_round(int as, long refusals, thread_lock **all, struct round 
 		perror("setrlimit");
 		return 0;
 	}
+	thread_lock_acquire(hold, 1);
 	for (long i = 0; i < refusals; i++) {
-		int rc = thread_start_new_thread(note_run, NULL, NULL);
+		int rc = thread_start_new_thread(note_run_and_hold, NULL, NULL);
 		r->eagain += rc == THREAD_EAGAIN;
 		r->enomem += rc == THREAD_ENOMEM;
 		if (rc == 0) { /* the C library reused a stack it had cached */
@@ -155,6 +172,7 @@ static int limited_round(int as, long refusals, thread_lock **all, struct round 
 		madvise(all, MAX_LOCKS * sizeof *all, MADV_DONTNEED);
 	}
 	set_soft(resource, hard.rlim_cur);
+	thread_lock_release(hold);
 	thread_lock *again = thread_allocate_lock();
 	r->started_after = start_some(4) && again != NULL;
 	thread_free_lock(again);
@@ -172,6 +190,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ran = thread_allocate_lock();
+	hold = thread_allocate_lock();
 	thread_lock_acquire(ran, 1);
 	int before_ok = start_some(4);
 	/* Made before the limit: only the locks are to meet it. */

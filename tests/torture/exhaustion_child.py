@@ -4,7 +4,9 @@ FACE: page (thread.start_new_thread), dropin (threading on thread.dropin:
 run with -S so install() comes first), stock (threading on _thread).
 LIMIT: nproc (as user nobody: root drops to it after the imports, with
 RLIMIT_NPROC 1) or as (RLIMIT_AS a little above what is mapped now).
-Refused starts are counted with their exception's type and message; after
+Refused starts are counted with their exception's type and message (a
+thread that starts anyway lives until the round ends, so only the first
+few starts can); after
 the soft limit is back at the hard one threads start again; file
 descriptors, threads, RSS and the interpreter's allocated blocks are
 compared before and after.  Under `as` the face's allocate_lock is called
@@ -31,21 +33,38 @@ NOBODY = 65534
 LOCK_CAP = 1 << 22
 ran = thread.allocate_lock()
 ran.acquire()
+# Held while a limit is in force: a thread that starts anyway waits on it,
+# so the stack it got from the C library's cache stays its own until the
+# round ends and the cache empties after a few starts.  Threads that ended
+# at once would hand their stacks on, and on a fast enough machine every
+# start would succeed.
+hold = thread.allocate_lock()
+holding = []  # the threads (threading faces) started while held
 
 
 def note_run():
     ran.release()
 
 
-def start():
+def note_run_and_hold():
+    ran.release()
+    hold.acquire()
+    hold.release()  # for the next held thread
+
+
+def start(held=False):
+    target = note_run_and_hold if held else note_run
     if FACE == "page":
-        thread.start_new_thread(note_run, ())
+        thread.start_new_thread(target, ())
         ran.acquire()
     else:
-        t = threading.Thread(target=note_run)
+        t = threading.Thread(target=target)
         t.start()
         ran.acquire()
-        t.join()
+        if held:
+            holding.append(t)
+        else:
+            t.join()
 
 
 def set_stack_size(size):
@@ -99,17 +118,22 @@ def limited_round(refusals):
         # Larger than the room left, and than any stack the C library has
         # cached from the threads before (it would reuse one).
         set_stack_size(64 << 20)
+    hold.acquire()
     resource.setrlimit(resource_, (limit, hard))
     try:
         for _ in range(refusals):
             try:
-                start()
+                start(held=True)
                 started += 1  # the C library reused a cached stack
             except Exception as e:
                 key = "%s: %s" % (type(e).__name__, e)
                 errors[key] = errors.get(key, 0) + 1
     finally:
         resource.setrlimit(resource_, (soft, hard))
+        hold.release()
+    for t in holding:
+        t.join()
+    del holding[:]
     start()
     set_stack_size(0)
     return {"errors": errors, "started_anyway": started}
