@@ -12,17 +12,24 @@
  *                start.c, after its thread state is cleared), by _set_done,
  *                by a failed start, or in a fork child for every handle
  *                but the forking thread's
- * Every field is written with the interpreter lock held.  Joiners sleep on
- * `exited`, held from creation until `done` is set.  A handle whose thread
- * start_joinable_thread started also owns that OS thread (`os`): a joiner
- * takes `os` before it waits, and once it has `exited` joins the OS thread
- * in the same detached wait, and only then releases `exited` for the next
- * joiner, so that every join returns once the thread is gone, as _thread's
- * joins do (a joiner whose time runs out gives `os` back).  A handle that
- * dies unjoined detaches its thread, as does one that its own thread marks
- * done (_set_done); a fork child drops the `os` of threads it does not
- * have (joining or detaching them would touch threads that do not exist
- * there). */
+ *   over         done, and its OS thread joined (or it has none to join):
+ *                a join returns at once
+ * Joiners sleep on `exited`, held from creation until `done` is set.  A
+ * handle whose thread start_joinable_thread started also owns that OS
+ * thread (`os`).  Whichever joiner gets `exited` first joins the OS thread,
+ * still holding `exited`, then marks the handle over and releases `exited`
+ * for the next joiner: every join returns once the thread is gone, as
+ * _thread's joins do, whoever of several joiners wakes first.  A joiner
+ * whose time runs out holds nothing.  A handle that dies unjoined detaches
+ * its thread, as does one that its own thread marks done (_set_done); a
+ * fork child drops the `os` of threads it does not have (joining or
+ * detaching them would touch threads that do not exist there).
+ *
+ * Every field but `os` is written with the interpreter lock held.  `os` is
+ * touched before `done` by the start and by _set_done in the thread
+ * itself; after it, only by whoever holds `exited`, attached or not; and
+ * by dealloc and a fork child, which no joiner can overlap (a joiner holds
+ * a reference; a child has no other thread). */
 #include "compat.h"
 
 #include <math.h>
@@ -34,6 +41,7 @@ typedef struct handleobject {
 	PyObject_HEAD
 	thread_ident ident;    /* 0 until started */
 	int started, done;     /* see the life above */
+	int over;              /* done and its OS thread joined, or none to join */
 	int nondaemon;         /* started with daemon=False: _shutdown joins it */
 	thread_lock exited;    /* held until done, and while a joiner joins `os` */
 	thread_handle *os;     /* its joinable OS thread, until joined; or NULL */
@@ -61,6 +69,8 @@ void thread_handle_done(PyObject *obj)
 	if (h->done)
 		return;
 	h->done = 1;
+	/* Not done till now, so no joiner holds `exited`: `os` is still ours. */
+	h->over = h->os == NULL;
 	thread_lock_release(&h->exited);
 }
 
@@ -71,7 +81,7 @@ static PyObject *handle_make(module_state *st)
 	if (!h)
 		return NULL;
 	h->ident = 0;
-	h->started = h->done = h->nondaemon = 0;
+	h->started = h->done = h->over = h->nondaemon = 0;
 	h->os = NULL;
 	h->exited = (thread_lock)THREAD_LOCK_INIT;
 	thread_lock_acquire(&h->exited, 0); /* free: cannot fail */
@@ -140,26 +150,29 @@ static int check_started(handleobject *h)
 	return -1;
 }
 
-/* A join's wait, detached (thread_wait): for the thread to be done
- * (`exited`), then, if this joiner carries the OS thread, for that to end
- * too, without attaching in between (a round trip of the interpreter lock
- * for the OS join cost Thread start+join 4% on 3.13). */
-struct exit_wait {
-	handleobject *h;
-	thread_handle *os; /* the OS thread to join, taken from h; NULL once joined */
-};
+/* The OS thread of `h`, if it is still to be joined, joined; the caller
+ * holds `exited`, so it is the only one to touch `os`.  The thread's Python
+ * work is over and its thread state deleted: what is left is libthread's
+ * start routine and the system's end of the thread, so no limit. */
+static void join_os(handleobject *h)
+{
+	thread_handle *os = h->os;
+	if (os) {
+		h->os = NULL;
+		thread_join(os, -1, 0);
+	}
+}
 
+/* A join's wait, detached (thread_wait): for the thread to be done
+ * (`exited`), then for its OS thread to end, without attaching in between
+ * (a round trip of the interpreter lock for the OS join cost Thread
+ * start+join 4% on 3.13). */
 static int exit_timed(void *p, int64_t timeout_ns, unsigned flags)
 {
-	struct exit_wait *w = (struct exit_wait *)p;
-	int r = thread_lock_acquire_timed(&w->h->exited, timeout_ns, flags);
-	if (r == 1 && w->os) {
-		/* Its Python work is over and its thread state deleted: what is
-		 * left is libthread's start routine and the system's end of the
-		 * thread, so no limit. */
-		thread_join(w->os, -1, 0);
-		w->os = NULL;
-	}
+	handleobject *h = (handleobject *)p;
+	int r = thread_lock_acquire_timed(&h->exited, timeout_ns, flags);
+	if (r == 1)
+		join_os(h);
 	return r;
 }
 
@@ -168,7 +181,6 @@ static int exit_timed(void *p, int64_t timeout_ns, unsigned flags)
  * with an exception. */
 static int handle_join(handleobject *h, int64_t timeout_ns)
 {
-	struct exit_wait w = {h, h->os};
 	int r;
 	if (check_started(h) < 0)
 		return -1;
@@ -178,25 +190,22 @@ static int handle_join(handleobject *h, int64_t timeout_ns)
 		PyErr_SetString(h->st->error, "Cannot join current thread");
 		return -1;
 	}
-	if (h->done && !h->os && !thread_lock_locked(&h->exited))
-		return 0; /* over, and no joiner is joining its OS thread */
+	if (h->over)
+		return 0;
 	Py_INCREF(h); /* `exited` must outlive the wait */
-	h->os = NULL; /* this joiner joins the OS thread, if it is still to join */
-	r = w.os ? 0 : thread_lock_acquire(&h->exited, 0);
-	if (r != 1 && (timeout_ns != 0 || w.os))
-		r = thread_wait(exit_timed, &w, timeout_ns < 0 ? -1 : timeout_ns);
-	if (w.os)
-		h->os = w.os; /* not joined (time ran out): for a later join */
+	r = thread_lock_acquire(&h->exited, 0);
 	if (r == 1 && h->os) {
-		/* Given back by a joiner whose time ran out while we waited. */
-		thread_handle *os = h->os;
-		h->os = NULL;
+		/* Done already, its OS thread not yet joined: one detach for it. */
 		Py_BEGIN_ALLOW_THREADS
-		thread_join(os, -1, 0);
+		join_os(h);
 		Py_END_ALLOW_THREADS
+	} else if (r != 1 && timeout_ns != 0) {
+		r = thread_wait(exit_timed, h, timeout_ns < 0 ? -1 : timeout_ns);
 	}
-	if (r == 1)
+	if (r == 1) {
+		h->over = 1;
 		thread_lock_release(&h->exited); /* for the next joiner */
+	}
 	Py_DECREF(h);
 	return r < 0 ? -1 : 0;
 }
@@ -255,7 +264,7 @@ static PyObject *handle_set_done(PyObject *self, PyObject *unused)
 	/* Done by its own thread's word (a fork child's threading says so of
 	 * the forking thread at exit): nobody can join that OS thread now,
 	 * least of all itself, so let it go. */
-	if (h->os && h->ident == thread_get_ident()) {
+	if (!h->done && h->os && h->ident == thread_get_ident()) {
 		thread_detach(h->os);
 		h->os = NULL;
 	}
@@ -391,8 +400,7 @@ static PyObject *shutdown(PyObject *module, PyObject *unused)
 		/* The list changes while we wait: look again from its head. */
 		handleobject *h;
 		for (h = st->handles; h; h = h->next)
-			/* Not done, or done with its OS thread not yet joined. */
-			if (h->nondaemon && h->started && (!h->done || h->os) && h->ident != self)
+			if (h->nondaemon && h->started && !h->over && h->ident != self)
 				break;
 		if (!h)
 			break;
@@ -418,7 +426,7 @@ static PyObject *after_fork_child(PyObject *module, PyObject *unused)
 		if (h->started && h->ident == self)
 			continue;
 		h->started = 1; /* as in 3.13.0: never-started handles too */
-		h->done = 1;
+		h->done = h->over = 1;
 		h->os = NULL; /* its thread is not in this process: leave it be */
 		/* No other thread exists to hold or wait on it (a joiner may have
 		 * held it in the parent): free, with no sleepers. */

@@ -432,25 +432,31 @@ class HandleOwnsItsThread(unittest.TestCase):
                     lambda: not os.path.exists("/proc/self/task/%d" % native[0]), cap=1))
 
     def test_every_joiner_returns_once_the_os_thread_is_gone(self):
+        # Whichever joiner wakes first, none returns before the OS thread
+        # ends; some of them wait with a timeout, which does not run out.
         m = thread.dropin
-        gate = m.allocate_lock()
-        gate.acquire()
-        h = m.start_joinable_thread(lambda: (SLOW_EXIT(50000), gate.acquire()))
-        returned, lock = [], m.allocate_lock()
+        for _ in range(3):
+            gate = m.allocate_lock()
+            gate.acquire()
+            h = m.start_joinable_thread(lambda: (SLOW_EXIT(50000), gate.acquire()))
+            returned, lock = [], m.allocate_lock()
 
-        def joiner():
-            h.join()
-            with lock:
-                returned.append(time.monotonic())
-        joiners = [m.start_joinable_thread(joiner) for _ in range(4)]
-        time.sleep(0.05)  # let them sleep in join
-        released = time.monotonic()
-        gate.release()
-        for j in joiners:
-            j.join()
-        self.assertEqual(len(returned), 4)
-        self.assertGreaterEqual(min(returned) - released, 0.05, "a joiner returned before "
-                                "the thread ended")
+            def joiner(timeout):
+                h.join(timeout)
+                with lock:
+                    returned.append(time.monotonic())
+            joiners = [m.start_joinable_thread(lambda t=t: joiner(t))
+                       for t in (None, 60, None, 60, None, 60, None, 60)]
+            time.sleep(0.05)  # let them sleep in join
+            released = time.monotonic()
+            gate.release()
+            h.join()  # and one more, that comes late
+            late = time.monotonic()
+            for j in joiners:
+                j.join()
+            self.assertEqual(len(returned), 8)
+            self.assertGreaterEqual(min(returned + [late]) - released, 0.05,
+                                    "a joiner returned before the thread ended")
 
     def test_a_handle_that_dies_unjoined_lets_its_thread_go(self):
         # A joinable thread neither joined nor detached keeps its stack

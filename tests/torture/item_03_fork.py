@@ -3,7 +3,7 @@ usage: item_03_fork.py BUILD_DIR
 C: 200 forks while 6 threads hold, wait for and release a lock, a reentrant
 lock and two semaphores passed between threads; each child reinitialises
 them all, takes each, starts 4 threads that add under them, and exits with
-a status naming what failed.  Python: 50 os.fork()s while threads keep a
+a status naming what failed.  Python: 200 os.fork()s while threads keep a
 page lock and threading's Lock, RLock and Condition (on the drop-in) busy;
 each child uses the page module, threading and a ThreadPoolExecutor.  A
 child that hangs is killed after 20 s and counts as a failure."""
@@ -36,7 +36,7 @@ def main():
                      % (f["busy"], f["held_at_fork"], f["child_threads"], f["seconds"]),
                      forks, forks, f["busy"] + f["child_threads"],
                      ms(f["worst_child_ns"]) + " for a child", f["failed"], "; ".join(wrong))
-    forks = scaled(50)
+    forks = scaled(200)
     f, err = python_child("child_fork.py", "dropin", (forks, 20), timeout=60 + forks * 21)
     if err:
         ok &= result(ITEM, "Python fork", "os.fork() from a threaded program", forks, 0, 7,
