@@ -25,6 +25,9 @@ DEFECT_VERSIONS = ((3, 9), (3, 12))
 
 # A wait in the kernel, as the C library names the frames of the call.
 BLOCKING_CALL = re.compile(r"syscall|futex|_wait|sleep")
+# The interpreter's own wait for its lock, as a thread back from a wait of
+# ours re-enters it (PyEval_RestoreThread, outermost): the frames of it.
+GIL_WAIT = {"PyCOND_TIMEDWAIT", "PyCOND_WAIT", "take_gil", "PyEval_RestoreThread"}
 
 
 def has_defect(version):
@@ -66,8 +69,16 @@ def frames_of_ours_that_ran(thread, is_ours, is_core_of_a_hang):
       The thread that received the crash's signal is never taken for
       asleep; a hang's core was made by our SIGQUIT, which any thread may
       receive.
+    - In a crash (not a hang), a thread back from our lock's wait and
+      asleep in the interpreter's wait for its lock: as above, with the
+      interpreter's own frames of that wait (take_gil under
+      PyEval_RestoreThread) between the C library and ours.  It is where
+      stock's threads are when they return from their lock, and they are
+      CPython's; the interpreter runs our code again only once it has its
+      lock.  In a hang such a thread still counts: it may be part of why
+      nothing moves.
     Everything else of ours counts: a crash inside `with lock:`, our code
-    waiting for the interpreter lock, our entry function in its own work."""
+    spinning for the interpreter lock, our entry function in its own work."""
     frames = thread["frames"]
     ours = [is_ours(f) for f in frames]
     inner, outer = 0, len(frames)
@@ -86,10 +97,18 @@ def frames_of_ours_that_ran(thread, is_ours, is_core_of_a_hang):
         lib = 0
         while lib < outer and not ours[lib] and not is_cpython(frames[lib]):
             lib += 1
-        block = lib
+        gil = lib
+        if not is_core_of_a_hang:
+            while (gil < outer and is_cpython(frames[gil])
+                   and frames[gil]["function"] in GIL_WAIT):
+                gil += 1
+            names = [f["function"] for f in frames[lib:gil]]
+            if gil > lib and ("take_gil" not in names or names[-1] != "PyEval_RestoreThread"):
+                gil = lib  # not the whole wait for the interpreter lock
+        block = gil
         while block < outer and ours[block]:
             block += 1
-        if (0 < lib < block < outer and is_cpython(frames[block])
+        if (0 < lib and gil < block < outer and is_cpython(frames[block])
                 and BLOCKING_CALL.search(frames[0]["function"] or "")):
             inner = block
     return [f for f, o in zip(frames[inner:outer], ours[inner:outer]) if o]

@@ -127,6 +127,28 @@ class Judge(unittest.TestCase):
             self.assertEqual(verdict, "failed")
             self.assertIn("a hang with our", why)
 
+    def test_a_crash_with_a_thread_back_from_our_wait_asleep_for_the_interpreter_lock(self):
+        # Where stock's threads are when their lock returns: excused in a
+        # crash, unless that thread took the signal, or the interpreter's
+        # wait is not whole (our code called take_gil's parts itself).
+        back_from_wait = frames(("__futex_abstimed_wait_common", LIBC),
+                                ("___pthread_cond_timedwait64", LIBC),
+                                ("PyCOND_TIMEDWAIT", PYTHON), ("take_gil", PYTHON),
+                                ("PyEval_RestoreThread", PYTHON), ("wait_for", MODULE),
+                                ("lock_acquire", MODULE)) + RUNNING
+        crash = thread(CPYTHON_CRASH, signalled=True)
+        self.assertEqual(self.verdict(run(-11, crash, *others(thread(back_from_wait))))[0],
+                         "excused")
+        verdict, why = self.verdict(run(-11, thread(back_from_wait, signalled=True), *others()))
+        self.assertEqual(verdict, "failed")
+        self.assertIn("wait_for", why)
+        self.assertEqual(self.verdict(run(-11, crash, *others(
+            thread(back_from_wait, holds_gil=None))))[0], "failed")
+        for cut in (back_from_wait[:3] + back_from_wait[4:],  # no take_gil
+                    back_from_wait[:4] + back_from_wait[5:]):  # ours calls take_gil
+            verdict, why = self.verdict(run(-11, crash, *others(thread(cut))))
+            self.assertEqual(verdict, "failed", [f["function"] for f in cut])
+
     def test_a_hang_whose_interpreter_lock_holder_sleeps_in_our_wait_is_not_excused(self):
         for holds in (True, None):  # None: the lock's record could not be read
             r = run("hang", thread(MAIN_FINALISING, main=True),
