@@ -40,20 +40,33 @@ def finish(proc, timeout=20):
 class Interrupts(unittest.TestCase):
     def test_threads_interact_strangely_with_interrupts_but_keyboardinterrupt_reaches_the_main_thread(self):
         proc = start_child("""
-            import thread, threading
+            import os, sys, thread, threading, time
             main = threading.get_ident()
             busy = thread.allocate_lock(); busy.acquire()
-            def spin():
+            ends = [thread.allocate_lock() for _ in range(4)]
+            def spin(end):
                 while busy.locked():
                     pass
-            for _ in range(4):
-                thread.start_new_thread(spin, ())
+                end.release()
+            for end in ends:
+                end.acquire()
+                thread.start_new_thread(spin, (end,))
             try:
                 print("ready", flush=True)
                 busy.acquire()
             except KeyboardInterrupt:
                 print("KeyboardInterrupt in main:", threading.get_ident() == main)
             busy.release()
+            # The spinners end before the interpreter does: an exit with
+            # threads in Python code is what the shutdown tests are for
+            # (and 3.9-3.12's own exit can crash then, python/cpython#110052).
+            for end in ends:
+                end.acquire()
+            if sys.platform.startswith("linux"):
+                for _ in range(1000):  # till their OS threads are gone too
+                    if len(os.listdir("/proc/self/task")) == 1:
+                        break
+                    time.sleep(0.01)
         """)
         self.assertEqual(proc.stdout.readline(), b"ready\n")
         time.sleep(0.3)  # let it block; correctness does not depend on it
